@@ -1,0 +1,1 @@
+"""The HTTP API: FastAPI app over the read model, token-authenticated, one error shape."""

@@ -1,0 +1,132 @@
+"""FastAPI routes: health, deals, events, and the caller's own watchlists."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from services import __version__
+from services.api.errors import ApiError, install
+from services.bus import Publisher
+from services.notify.channels import redact
+from services.notify.watchlists import build_watchlist, country_code, save_watchlist
+from services.store.models import Deal, DealSource, EventRow, User, WatchlistRow
+
+
+class WatchlistIn(BaseModel):
+    """A watchlist as the API accepts it."""
+
+    name: str
+    buyers: list[str] = Field(default_factory=list)
+    sellers: list[str] = Field(default_factory=list)
+    systems: list[str] = Field(default_factory=list)
+    categories: list[str] = Field(default_factory=list)
+    stage: str | None = None
+    min_quantity: int | None = None
+    min_sources: int = 1
+    keywords: list[str] = Field(default_factory=list)
+    notify: list[str] = Field(default_factory=list)
+    digest: str = "off"
+
+
+def _shown(record: dict[str, Any]) -> dict[str, Any]:
+    return {**record, "notify": [redact(u) for u in record.get("notify") or []]}
+
+
+def create_app(publisher: Publisher) -> FastAPI:
+    """The API app over `publisher`'s store."""
+    db = publisher.db
+    app = FastAPI(title="armswatch", version=__version__)
+    install(app)
+
+    def user(authorization: Annotated[str | None, Header()] = None) -> str:
+        if not authorization or not authorization.startswith("Bearer "):
+            raise ApiError(401, "unauthorized", "send Authorization: Bearer <token>")
+        digest = hashlib.sha256(authorization.removeprefix("Bearer ").strip().encode()).hexdigest()
+        with db.session() as session:
+            name = session.scalar(select(User.name).where(User.token_hash == digest))
+        if name is None:
+            raise ApiError(401, "unauthorized", "unknown API token")
+        return name
+
+    Caller = Annotated[str, Depends(user)]
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    @app.get("/deals")
+    def deals(
+        _user: Caller, buyer: str | None = None, stage: str | None = None, limit: int = 50
+    ) -> list[dict[str, Any]]:
+        query = select(Deal).order_by(Deal.updated_at.desc()).limit(min(limit, 500))
+        if buyer:
+            query = query.where(Deal.buyer_iso == country_code(buyer))
+        if stage:
+            query = query.where(Deal.stage == stage)
+        with db.session() as session:
+            out = []
+            for deal in session.scalars(query):
+                srcs = session.scalars(select(DealSource).where(DealSource.deal_key == deal.deal_key)).all()
+                out.append(
+                    {
+                        "deal_key": deal.deal_key,
+                        "buyer": deal.buyer,
+                        "buyer_iso": deal.buyer_iso,
+                        "seller": deal.seller,
+                        "seller_iso": deal.seller_iso,
+                        "system": deal.system,
+                        "category": deal.category,
+                        "stage": deal.stage,
+                        "stages_seen": deal.stages_seen,
+                        "quantity": deal.quantity,
+                        "value": deal.value,
+                        "sources": [{"outlet": s.outlet, "language": s.language, "url": s.url} for s in srcs],
+                    }
+                )
+            return out
+
+    @app.get("/events")
+    def events(_user: Caller, buyer: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        query = select(EventRow).order_by(EventRow.detected_at.desc()).limit(min(limit, 500))
+        if buyer:
+            query = query.where(EventRow.buyer_iso == country_code(buyer))
+        with db.session() as session:
+            return [dict(r.record) for r in session.scalars(query)]
+
+    @app.get("/watchlists")
+    def list_watchlists(caller: Caller) -> list[dict[str, Any]]:
+        with db.session() as session:
+            rows = session.scalars(
+                select(WatchlistRow).where(WatchlistRow.owner == caller, WatchlistRow.deleted.is_(False))
+            )
+            return [_shown(dict(r.record)) for r in rows]
+
+    @app.post("/watchlists", status_code=201)
+    async def add_watchlist(caller: Caller, body: WatchlistIn) -> dict[str, Any]:
+        record = build_watchlist(owner=caller, **body.model_dump())
+        await save_watchlist(publisher, record, record["id"])
+        return _shown(record)
+
+    def _own(caller: str, watchlist_id: str) -> dict[str, Any]:
+        with db.session() as session:
+            row = session.get(WatchlistRow, watchlist_id)
+            if row is None or row.deleted or row.owner != caller:
+                raise ApiError(404, "not_found", f"no watchlist {watchlist_id!r}")
+            return dict(row.record)
+
+    @app.get("/watchlists/{watchlist_id}")
+    async def get_watchlist(caller: Caller, watchlist_id: str) -> dict[str, Any]:
+        return _shown(await asyncio.to_thread(_own, caller, watchlist_id))
+
+    @app.delete("/watchlists/{watchlist_id}", status_code=204)
+    async def delete_watchlist(caller: Caller, watchlist_id: str) -> None:
+        await asyncio.to_thread(_own, caller, watchlist_id)
+        await save_watchlist(publisher, None, watchlist_id)
+
+    return app

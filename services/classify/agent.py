@@ -1,0 +1,91 @@
+"""The classify service: Article records in, ProcurementEvent records out (and the article read model)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from typing import Any
+
+import faust
+
+from services.app import add_consumer
+from services.bus import Publisher
+from services.logs import get_logger
+from services.records import ARTICLE, PROCUREMENT_EVENT, now_iso
+from services.store.readmodel import project_article
+
+log = get_logger("classify")
+
+
+def event_id(article_id: str, version: str, deal_key: str, stage: str, quantity: int | None) -> str:
+    """The deterministic id of an event: the same article, classifier, deal, stage and quantity give one id."""
+    raw = f"{article_id}|{version}|{deal_key}|{stage}|{quantity}"
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
+
+
+def to_events(article: dict[str, Any], detected_at: str | None = None) -> list[dict[str, Any]]:
+    """Classify one Article and map its events to ProcurementEvent records."""
+    from services.classify import CLASSIFIER_VERSION, classify_article, deal_key
+
+    result = classify_article(
+        {
+            "id": article["id"],
+            "title": article.get("title") or "",
+            "text": article.get("text") or article.get("summary") or "",
+            "language": article.get("language"),
+            "url": article.get("url"),
+            "published": article.get("published_at"),
+        }
+    )
+    at = detected_at or now_iso()
+    records = []
+    for ev in result.get("events") or []:
+        key = deal_key(ev)
+        records.append(
+            {
+                "id": event_id(article["id"], CLASSIFIER_VERSION, key, ev["stage"], ev.get("quantity")),
+                "article_id": article["id"],
+                "classifier_version": CLASSIFIER_VERSION,
+                "buyer": ev["buyer"],
+                "buyer_iso": ev.get("buyer_iso"),
+                "seller": ev.get("seller"),
+                "seller_iso": ev.get("seller_iso"),
+                "system": ev.get("system"),
+                "category": ev["category"],
+                "quantity": ev.get("quantity"),
+                "quantity_approx": bool(ev.get("quantity_approx")),
+                "stage": ev["stage"],
+                "value": ev.get("value"),
+                "evidence": ev.get("evidence") or "",
+                "confidence": float(ev.get("confidence", 0.5)),
+                "deal_key": key,
+                "detected_at": at,
+                "source": article.get("source") or "",
+                "language": article.get("language"),
+                "article_url": article.get("url"),
+                "article_title": article.get("title") or "",
+                "published_at": article.get("published_at"),
+            }
+        )
+    return records
+
+
+def register(app: faust.App, publisher: Publisher) -> None:
+    """Add the classify consumer to `app`."""
+
+    async def on_article(article: dict[str, Any] | None, _key: str | None) -> None:
+        assert article is not None
+
+        def store() -> None:
+            with publisher.db.session() as session:
+                project_article(session, article)
+
+        await asyncio.to_thread(store)
+        events = await asyncio.to_thread(to_events, article)
+        for record in events:
+            await publisher.publish(PROCUREMENT_EVENT, record, key=record["deal_key"], record_id=record["id"])
+        log.info(
+            "article classified", article_id=article["id"], events=len(events), source=article.get("source")
+        )
+
+    add_consumer(app, publisher, ARTICLE, on_article, name="classify-articles")

@@ -1,0 +1,229 @@
+"""Load the data files once and build one matcher (tries + suffix regex) per language, lazily.
+
+Data files (services/classify/data/), merged in this order:
+
+    systems.jsonl       + systems_local.jsonl      systems gazetteer (designation, aliases, category)
+    countries.jsonl     + countries_local.jsonl    CLDR names, case forms, demonyms per language
+    institutions.jsonl  + institutions_local.jsonl forces, ministries, capitals, leaders, companies
+    stage_cues.jsonl    + cues_local.jsonl         stage triggers per language
+    modifiers.jsonl     + modifiers_local.jsonl    tense / negation / role markers / numbers / negatives
+    extras.jsonl                                   quantity approximators and counters
+    categories.jsonl                               generic category nouns ("drones", "frigates")
+
+A ``*_local.jsonl`` record with ``"drop": true`` removes the forms it lists.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from services.classify.normalize import ACCENT_FOLD_LANGS, fold_form
+from services.classify.trie import Trie
+from services.classify.types import (
+    KIND_CATEGORY,
+    KIND_COUNTRY,
+    KIND_CUE,
+    KIND_INST,
+    KIND_MOD,
+    KIND_SYSTEM,
+    Entry,
+    SystemInfo,
+)
+
+DATA_DIR = Path(__file__).parent / "data"
+LANGUAGES = tuple(["en", "de", "ru", "uk", "fr", "es", "it", "pt", "pl", "tr", "ro", "sq", "ar", "zh", "ko", "ja", "fa", "he", "hi", "id", "vi", "el"])
+SUFFIXING = frozenset({"tr", "ko"})  # a form may be followed by more endings or particles
+NO_INFLECTION = frozenset({"en", "id", "vi", "zh", "ja"})
+_ACRONYM = re.compile(r"^[A-Z][A-Z.&]{0,5}$")
+
+
+def read_jsonl(name: str) -> list[dict[str, Any]]:
+    """Read one data file (an empty list when a local override file does not exist)."""
+    path = DATA_DIR / name
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip() and not line.startswith("//")]
+
+
+@dataclass
+class Matcher:
+    """Everything needed to find mentions in one language's sentences."""
+
+    lang: str
+    words: Trie
+    systems: Trie
+    suffix_re: re.Pattern[str] | None
+    suffix_kinds: dict[str, str]
+    negative_forms: set[str] = field(default_factory=set)
+
+
+@cache
+def systems_table() -> list[SystemInfo]:
+    """Return the systems gazetteer (reference rows with local overrides applied)."""
+    rows = {r["system"]: r for r in read_jsonl("systems.jsonl")}
+    for r in read_jsonl("systems_local.jsonl"):
+        base = rows.get(r["system"])
+        if base is None or r.get("replace"):
+            rows[r["system"]] = {**(base or {}), **r}
+            continue
+        for key in ("aliases", "weak_aliases"):
+            drop = set(r.get("drop_" + key, []))
+            base[key] = [a for a in base.get(key, []) if a not in drop] + r.get(key, [])
+        for key in ("category", "producer_iso", "manufacturer", "family", "system_is_weak"):
+            if key in r:
+                base[key] = r[key]
+    return [
+        SystemInfo(
+            name=r["system"],
+            category=r.get("category") or "other",
+            producer_iso=r.get("producer_iso"),
+            manufacturer=r.get("manufacturer"),
+            family=r.get("family") or r["system"],
+            weak=bool(r.get("system_is_weak")),
+        )
+        for r in rows.values()
+    ]
+
+
+@cache
+def _system_rows() -> list[dict[str, Any]]:
+    table = {s.name: i for i, s in enumerate(systems_table())}
+    rows = {r["system"]: r for r in read_jsonl("systems.jsonl")}
+    for r in read_jsonl("systems_local.jsonl"):
+        base = rows.setdefault(r["system"], {"system": r["system"], "aliases": [], "weak_aliases": []})
+        if r.get("replace"):
+            base["aliases"], base["weak_aliases"] = r.get("aliases", []), r.get("weak_aliases", [])
+            continue
+        for key in ("aliases", "weak_aliases"):
+            drop = set(r.get("drop_" + key, []))
+            base[key] = [a for a in base.get(key, []) if a not in drop] + r.get(key, [])
+    return [dict(r, index=table[name]) for name, r in rows.items() if name in table]
+
+
+def _suffix_allowance(lang: str, form: str) -> int:
+    if lang in SUFFIXING:
+        return 12
+    if lang in NO_INFLECTION or len(form) < 4:
+        return 0
+    return 3
+
+
+@cache
+def system_trie(accent_fold: bool) -> Trie:
+    """Return the loose trie of system designations (shared by languages with the same folding)."""
+    lang = "el" if accent_fold else "en"
+    trie = Trie(loose=True)
+    for r in _system_rows():
+        idx = r["index"]
+        strong = [r["system"], *r.get("aliases", [])]
+        for form in strong:
+            weak = bool(r.get("system_is_weak")) and form == r["system"]
+            trie.add(fold_form(form, lang), Entry(KIND_SYSTEM, idx, sub="weak_name" if weak else "", weak=weak))
+        for form in r.get("weak_aliases", []):
+            trie.add(fold_form(form, lang), Entry(KIND_SYSTEM, idx, sub="weak_alias", weak=True))
+    return trie
+
+
+def _add(trie: Trie, lang: str, form: str, entry: Entry) -> None:
+    prefix = form.endswith("-") and len(form) > 2
+    if prefix:
+        form = form[:-1]
+    key = fold_form(form, lang)
+    if not key:
+        return
+    case_form = form if _ACRONYM.match(form) and len(form) <= 6 else None
+    extra: dict[str, Any] = {}
+    if case_form is not None:
+        extra["case_form"] = case_form
+    if prefix:
+        extra["prefix"] = True
+    if entry.max_suffix == -1:
+        extra["max_suffix"] = _suffix_allowance(lang, key)
+    if extra:
+        entry = Entry(**{**_entry_fields(entry), **extra})
+    trie.add(key, entry)
+
+
+def _entry_fields(e: Entry) -> dict[str, Any]:
+    return {f: getattr(e, f) for f in Entry.__slots__}
+
+
+def _langs_for(lang: str) -> tuple[str, ...]:
+    return (lang, "mul")
+
+
+@cache
+def matcher(lang: str) -> Matcher:
+    """Return the matcher for lang, building it on first use."""
+    if lang not in LANGUAGES:
+        lang = "en"
+    words = Trie()
+    for r in read_jsonl("countries.jsonl") + read_jsonl("countries_local.jsonl"):
+        if r["lang"] != lang:
+            continue
+        for form in r.get("names", []):
+            _add(words, lang, form, Entry(KIND_COUNTRY, r["iso"], sub="name", max_suffix=-1))
+        for form in r.get("demonyms", []):
+            _add(words, lang, form, Entry(KIND_COUNTRY, r["iso"], sub="demonym", max_suffix=-1))
+    langs = _langs_for(lang)
+    recs = read_jsonl("institutions.jsonl") + read_jsonl("institutions_local.jsonl")
+    for i, r in enumerate(recs):
+        if r["lang"] not in langs:
+            continue
+        generic = bool(r.get("generic"))
+        for form in [r["name"], *r.get("aliases", [])]:
+            if generic and len(form) < 3:
+                continue
+            _add(words, lang, form, Entry(KIND_INST, i, sub=r["kind"], max_suffix=-1, weak=generic))
+    suffix_forms: dict[str, str] = {}
+    for r in read_jsonl("stage_cues.jsonl") + read_jsonl("cues_local.jsonl"):
+        if r["lang"] != lang:
+            continue
+        ms = 12 if lang in SUFFIXING else 0
+        for form in r["forms"]:
+            if r.get("drop"):
+                continue
+            _add(words, lang, form, Entry(KIND_CUE, r["stage"], sub=r["cue"], max_suffix=ms))
+    negative_forms: set[str] = set()
+    for r in read_jsonl("modifiers.jsonl") + read_jsonl("modifiers_local.jsonl") + read_jsonl("extras.jsonl"):
+        if r["lang"] != lang or r.get("drop"):
+            continue
+        ms = 12 if lang in SUFFIXING else 0
+        for form in r["forms"]:
+            if form.startswith("-"):
+                suffix_forms[fold_form(form[1:], lang)] = r["kind"]
+                continue
+            _add(words, lang, form, Entry(KIND_MOD, r["kind"], sub=r["cue"], value=r.get("value"), max_suffix=ms))
+            if r["kind"] == "negative_context":
+                negative_forms.add(fold_form(form, lang))
+    for r in read_jsonl("categories.jsonl"):
+        if r["lang"] != lang:
+            continue
+        for form in r["forms"]:
+            key = fold_form(form, lang)
+            ms = 12 if lang in SUFFIXING else (1 if len(key) <= 4 else 6)
+            words.add(key, Entry(KIND_CATEGORY, r["category"], max_suffix=ms))
+    suffix_re = None
+    if suffix_forms:
+        alts = "|".join(re.escape(f) for f in sorted(suffix_forms, key=len, reverse=True))
+        suffix_re = re.compile(r"(?<=\w)(?:" + alts + r")(?!\w)")
+    return Matcher(
+        lang=lang,
+        words=words,
+        systems=system_trie(lang in ACCENT_FOLD_LANGS),
+        suffix_re=suffix_re,
+        suffix_kinds=suffix_forms,
+        negative_forms=negative_forms,
+    )
+
+
+@cache
+def institution_records() -> list[dict[str, Any]]:
+    """Return the raw institution records in the order their Entry.data indexes use."""
+    return read_jsonl("institutions.jsonl") + read_jsonl("institutions_local.jsonl")

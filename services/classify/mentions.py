@@ -1,0 +1,162 @@
+"""Find the mentions in one sentence: parties, systems, categories, stage cues, modifiers and numbers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from services.classify.lexicon import Matcher
+from services.classify.normalize import classes, fold, nfkc
+from services.classify.trie import find_all, word_starts
+from services.classify.types import (
+    KIND_CATEGORY,
+    KIND_COUNTRY,
+    KIND_CUE,
+    KIND_INST,
+    KIND_MOD,
+    KIND_SYSTEM,
+    Entry,
+    Mention,
+)
+
+_NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:[,. ]\d{3})+(?![\d])|(?<![\w.,])\d+(?:[.,]\d+)?(?![\d])")
+
+
+@dataclass(slots=True)
+class NumberMention:
+    """A number in the sentence (digits or number words) with its span."""
+
+    start: int
+    end: int
+    value: float
+    is_word: bool = False
+
+
+@dataclass(slots=True)
+class SentenceMentions:
+    """All mentions of one sentence, by kind, each list sorted by start."""
+
+    norm: str
+    raw: str
+    parties: list[Mention] = field(default_factory=list)
+    systems: list[Mention] = field(default_factory=list)
+    categories: list[Mention] = field(default_factory=list)
+    cues: list[Mention] = field(default_factory=list)
+    modifiers: list[Mention] = field(default_factory=list)
+    negatives: list[Mention] = field(default_factory=list)
+    numbers: list[NumberMention] = field(default_factory=list)
+
+    def mods(self, kind: str) -> list[Mention]:
+        """Return the modifiers of one kind."""
+        return [m for m in self.modifiers if m.entry.data == kind]
+
+
+def _longest_first(ms: list[Mention]) -> list[Mention]:
+    """Keep the longest of overlapping mentions (earlier start wins ties)."""
+    ms = sorted(ms, key=lambda m: (-(m.end - m.start), m.start))
+    taken: list[tuple[int, int]] = []
+    out: list[Mention] = []
+    for m in ms:
+        if any(m.start < b and a < m.end for a, b in taken):
+            continue
+        taken.append((m.start, m.end))
+        out.append(m)
+    return sorted(out, key=lambda m: m.start)
+
+
+def _system_ok(m: Mention, raw: str | None) -> bool:
+    """A weak bare system name needs a capital letter in the original (Patriot, not patriot)."""
+    if m.entry.sub != "weak_name" or raw is None:
+        return True
+    first = raw[m.start]
+    return not first.isalpha() or first.isupper() or first.lower() == first.upper()
+
+
+def _capital_ok(entry: Entry, first: str) -> bool:
+    """Country names and named institutions start with a capital in cased scripts ("того" is not Togo)."""
+    if (entry.kind == KIND_COUNTRY and entry.sub == "name") or (entry.kind == KIND_INST and not entry.weak):
+        return not (first.isalpha() and first.islower())
+    return True
+
+
+def parse_number(text: str) -> float | None:
+    """Parse a digit string with thousands separators or a decimal part ("6,900", "2.5", "1 000")."""
+    t = text.replace(" ", "")
+    if re.fullmatch(r"\d{1,3}(?:[,.]\d{3})+", t):
+        return float(re.sub(r"[,.]", "", t))
+    try:
+        return float(t.replace(",", "."))
+    except ValueError:
+        return None
+
+
+def find_mentions(sentence: str, m: Matcher) -> SentenceMentions:
+    """Return every mention in sentence found by the language matcher m.
+
+    Args:
+        sentence: the verbatim sentence.
+        m: the matcher of the sentence's language.
+
+    Returns:
+        The mentions; overlapping entities and overlapping cues resolve longest-first.
+    """
+    raw = nfkc(sentence)
+    norm = fold(raw, m.lang)
+    cls = classes(norm)
+    starts = word_starts(cls, norm, m.lang)
+    same_len = raw if len(raw) == len(norm) else None
+    entities: list[Mention] = []
+    cues: list[Mention] = []
+    mods: list[Mention] = []
+    for s, e, entry in find_all(m.words, norm, cls, starts, same_len):
+        mention = Mention(s, e, entry)
+        if same_len is not None and not _capital_ok(entry, same_len[s]):
+            continue
+        if entry.kind in (KIND_COUNTRY, KIND_INST, KIND_CATEGORY):
+            entities.append(mention)
+        elif entry.kind == KIND_CUE or (entry.kind == KIND_MOD and entry.data == "negative_context"):
+            cues.append(mention)
+        else:
+            mods.append(mention)
+    for s, e, entry in find_all(m.systems, norm, cls, starts, None):
+        mention = Mention(s, e, entry)
+        if _system_ok(mention, same_len):
+            entities.append(mention)
+    if m.suffix_re is not None:
+        for sm in m.suffix_re.finditer(norm):
+            kind = m.suffix_kinds[sm.group(0)]
+            mods.append(Mention(sm.start(), sm.end(), Entry(KIND_MOD, kind, sub="-" + sm.group(0))))
+    out = SentenceMentions(norm=norm, raw=raw)
+    for mention in _longest_first(entities):
+        kind = mention.entry.kind
+        if kind == KIND_SYSTEM:
+            out.systems.append(mention)
+        elif kind == KIND_CATEGORY:
+            out.categories.append(mention)
+        else:
+            out.parties.append(mention)
+    for mention in _longest_first(cues):
+        if mention.entry.kind == KIND_CUE:
+            out.cues.append(mention)
+        else:
+            out.negatives.append(mention)
+    longer = [x for x in mods + out.cues if x.entry.data not in ("seller_marker", "buyer_marker")]
+    out.modifiers = sorted(
+        (
+            x
+            for x in mods
+            if x.entry.data not in ("seller_marker", "buyer_marker")
+            or not any(o.start <= x.start and x.end <= o.end and o.end - o.start > x.end - x.start for o in longer)
+        ),
+        key=lambda x: x.start,
+    )
+    for nm in _NUMBER.finditer(norm):
+        value = parse_number(nm.group(0))
+        if value is not None:
+            out.numbers.append(NumberMention(nm.start(), nm.end(), value))
+    for mod in out.modifiers:
+        if mod.entry.data == "number_words" and mod.entry.value is not None:
+            out.numbers.append(NumberMention(mod.start, mod.end, float(mod.entry.value), is_word=True))
+    out.numbers.sort(key=lambda n: n.start)
+    _ = KIND_COUNTRY, KIND_INST
+    return out

@@ -1,0 +1,96 @@
+"""The rules classifier: article dict in, classification (is_procurement + events) out."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from services.classify.assemble import SentenceContext, assemble
+from services.classify.confidence import confidence
+from services.classify.dedup import dedupe
+from services.classify.langid import detect_language, looks_english, normalise_code
+from services.classify.lexicon import matcher
+from services.classify.mentions import SentenceMentions, find_mentions
+from services.classify.roles import assign_roles, buyers_and_sellers, country_name
+from services.classify.sentences import split_sentences
+from services.classify.stages import resolve_stages
+from services.classify.types import Candidate, EventDict, Party, ResultDict
+
+
+def article_language(article: dict[str, Any]) -> str:
+    """The declared language when supported, else the detected one."""
+    declared = normalise_code(article.get("language"))
+    if declared:
+        return declared
+    return detect_language(f"{article.get('title') or ''}\n{article.get('text') or ''}")
+
+
+def _topic_buyer(title_sm: SentenceMentions | None, analysed: list[SentenceMentions], lang: str) -> Party | None:
+    """The article's main buyer: the title's one buyer, else its most named non-producer country."""
+    if title_sm is not None:
+        buyers, _ = buyers_and_sellers(assign_roles(title_sm, lang))
+        if len(buyers) == 1 and buyers[0].iso:
+            return buyers[0]
+    counts: Counter[str] = Counter()
+    for sm in ([title_sm] if title_sm is not None else []) + analysed:
+        for rp in assign_roles(sm, lang):
+            if rp.party.iso and not rp.party.is_company and rp.role not in ("seller", "producer"):
+                counts[rp.party.iso] += 1
+    ranked = [iso for iso, _ in counts.most_common()]
+    if not ranked:
+        return None
+    return Party(country_name(ranked[0]), ranked[0])
+
+
+def extract(article: dict[str, Any]) -> list[Candidate]:
+    """Return the article's resolved, deduplicated candidate events."""
+    lang = article_language(article)
+    text = article.get("text") or ""
+    title = (article.get("title") or "").strip()
+    sentences = split_sentences(text)
+    analysed: list[tuple[str, str, SentenceMentions]] = []
+    for s in sentences:
+        slang = "en" if lang != "en" and looks_english(s.text) else lang
+        analysed.append((s.text, slang, find_mentions(s.text, matcher(slang))))
+    title_sm = find_mentions(title, matcher(lang)) if title else None
+    strong = {m.entry.data for _, _, sm in analysed for m in sm.systems if m.entry.sub != "weak_alias"}
+    if title_sm is not None:
+        strong |= {m.entry.data for m in title_sm.systems if m.entry.sub != "weak_alias"}
+    topic = _topic_buyer(title_sm, [sm for _, _, sm in analysed], lang)
+    cands: list[Candidate] = []
+    for i, (stext, slang, sm) in enumerate(analysed):
+        ctx = SentenceContext(index=i, text=stext, lang=slang, strong_systems=strong, topic_buyer=topic)
+        found = assemble(sm, ctx)
+        cands.extend(found)
+    return dedupe(resolve_stages(cands))
+
+
+def to_event(c: Candidate) -> EventDict:
+    """Render a candidate in the wire shape of the labelled data (plus confidence)."""
+    return {
+        "buyer": c.buyer.name,
+        "buyer_iso": c.buyer.iso,
+        "seller": c.seller.name if c.seller else None,
+        "seller_iso": c.seller.iso if c.seller else None,
+        "system": c.system.name if c.system else None,
+        "category": c.category,
+        "quantity": c.quantity,
+        "quantity_approx": bool(c.quantity_approx and c.quantity is not None),
+        "stage": c.stage,
+        "value": c.value,
+        "evidence": c.evidence,
+        "confidence": confidence(c),
+    }
+
+
+def classify_article(article: dict[str, Any]) -> ResultDict:
+    """Classify one article.
+
+    Args:
+        article: ``{"id", "title", "text", "language"?, "url"?, "published"?}``.
+
+    Returns:
+        ``{"id", "is_procurement", "events": [...]}`` in the shape of the labelled dev data.
+    """
+    events = [to_event(c) for c in extract(article)]
+    return {"id": article.get("id"), "is_procurement": bool(events), "events": events}

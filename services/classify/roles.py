@@ -1,0 +1,221 @@
+"""Turn a sentence's party mentions into buyers and sellers using role markers, producers and position."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from babel import Locale
+
+from services.classify.lexicon import institution_records, systems_table
+from services.classify.mentions import SentenceMentions
+from services.classify.types import KIND_COUNTRY, KIND_INST, Mention, Party
+
+_MAX_AFTER = 50  # a buyer named long after the first cue is rarely its subject
+POSTPOSITIONAL = frozenset({"ja", "ko", "tr", "hi"})
+_EN_NAMES = {"TR": "Turkey", "US": "United States", "GB": "United Kingdom", "KR": "South Korea", "KP": "North Korea"}
+_COORD = re.compile(
+    r"^[\s,、，;]*(?:and|und|и|і|й|та|et|y|e|i|ve|ile|și|si|dhe|و|和|及|与|與|と|과|와|및|dan|và|και|ו|और|va|or|oraz"
+    r"|a|as well as|sowie)?[\s,、，]*(?:the|la|le|les|l'|der|die|das|den|el|los|il|lo|gli|o|os|a|as)?\s*$"
+)
+_PRODUCER_LINK = re.compile(r"^(?:の|의|的|制|製|产|產|造|-made| made|-built|-produced)\s*$")
+_TR_SELLER = re.compile(r"^'?(?:n?[dt][ae]n)")
+_TR_BUYER = re.compile(r"^'?(?:y?[ae]|n?[ae])$|^'?(?:ya|ye|na|ne)\b")
+
+
+@cache
+def country_name(iso: str) -> str:
+    """Return the English short name of a country code ("TR" -> "Turkey")."""
+    if iso in _EN_NAMES:
+        return _EN_NAMES[iso]
+    name = Locale("en").territories.get(iso, iso)
+    return str(name).split(" (")[0]
+
+
+@dataclass(slots=True)
+class RoleParty:
+    """A party in a sentence and the role it was given."""
+
+    party: Party
+    mention: Mention
+    role: str  # "buyer" | "seller" | "producer" | ""
+    generic: bool = False
+
+
+def _party(m: Mention, sm: SentenceMentions) -> Party | None:
+    if m.entry.kind == KIND_COUNTRY:
+        return Party(country_name(m.entry.data), m.entry.data, m.start)
+    if m.entry.kind == KIND_INST:
+        rec = institution_records()[m.entry.data]
+        iso = rec.get("iso")
+        if rec["kind"] == "defence_company":
+            return Party(rec["name"], iso, m.start, is_company=True)
+        if iso is None and not rec.get("generic"):
+            return None
+        name = country_name(iso) if iso else rec["name"]
+        return Party(name, iso, m.start)
+    return None
+
+
+def _marker_role(m: Mention, sm: SentenceMentions, lang: str) -> str:
+    """Return "seller" or "buyer" when a role marker is attached to the mention m.
+
+    A buyer marker ("to", "for") counts only after a stage cue ("sale of F-16s to Taiwan").
+    """
+    best = ""
+    for mod in sm.modifiers:
+        kind = mod.entry.data
+        if kind not in ("seller_marker", "buyer_marker"):
+            continue
+        role = "seller" if kind == "seller_marker" else "buyer"
+        if role == "buyer" and lang not in POSTPOSITIONAL:
+            if not any(c.end <= mod.start and mod.start - c.end <= 70 for c in sm.cues):
+                continue
+        if lang in POSTPOSITIONAL:
+            if m.end <= mod.start <= m.end + 2:
+                best = role
+        elif mod.end <= m.start and m.start - mod.end <= 6 and not sm.norm[mod.end : m.start].strip(" '\"«»„“"):
+            best = role
+        elif mod.end <= m.start and m.start - mod.end <= 8:
+            gap = sm.norm[mod.end : m.start].strip()
+            if gap in ("the", "der", "die", "den", "dem", "la", "le", "el", "il", "lo", "l'", "o", "a", "os", "de la"):
+                best = role
+    if lang == "tr":
+        tail = sm.norm[m.end : m.end + 6]
+        if _TR_SELLER.match(tail):
+            best = "seller"
+    return best
+
+
+def _producer_role(m: Mention, sm: SentenceMentions) -> bool:
+    """A demonym or 'X's' directly before a system or category names its producer ("Turkish drones")."""
+    targets = [x.start for x in sm.systems + sm.categories if x.start >= m.end]
+    if not targets:
+        return False
+    nxt = min(targets)
+    gap = sm.norm[m.end : nxt]
+    if m.entry.sub == "demonym" and len(gap) <= 25 and not any(m.end <= p.start < nxt for p in sm.parties):
+        return not any(m.end <= c.start < nxt for c in sm.cues)
+    return bool(_PRODUCER_LINK.match(gap))
+
+
+def assign_roles(sm: SentenceMentions, lang: str) -> list[RoleParty]:
+    """Return the sentence's parties (one per distinct actor) with roles.
+
+    Args:
+        sm: the sentence's mentions.
+        lang: the sentence language (decides pre- or postposition markers).
+
+    Returns:
+        Parties in text order; role "" means unmarked.
+    """
+    out: list[RoleParty] = []
+    pending_generic: list[RoleParty] = []
+    for m in sm.parties:
+        if _is_dateline(m, sm):
+            continue
+        if m.entry.kind == KIND_INST and institution_records()[m.entry.data].get("generic"):
+            rec = institution_records()[m.entry.data]
+            pending_generic.append(RoleParty(Party(rec["name"], None, m.start), m, "", generic=True))
+            continue
+        p = _party(m, sm)
+        if p is None:
+            continue
+        role = "seller" if p.is_company else _marker_role(m, sm, lang)
+        if not role and m.entry.kind == KIND_COUNTRY and _producer_role(m, sm):
+            role = "producer"
+        out.append(RoleParty(p, m, role))
+    # A generic institution ("Verteidigungsministerium") takes the adjacent country's identity.
+    for g in pending_generic:
+        near = [
+            rp
+            for rp in out
+            if not rp.party.is_company
+            and (0 <= g.mention.start - rp.mention.end <= 3 or 0 <= rp.mention.start - g.mention.end <= 4)
+        ]
+        if near:
+            near[0].role = near[0].role if near[0].role != "producer" else ""
+        else:
+            g.role = _marker_role(g.mention, sm, lang)
+            out.append(g)
+    out.sort(key=lambda rp: rp.mention.start)
+    _coordinate(out, sm)
+    _producers_are_sellers(out, sm)
+    return out
+
+
+def _is_dateline(m: Mention, sm: SentenceMentions) -> bool:
+    """'PARIS —', 'New Delhi, March 26:', 'BERLIN (AP) —' open a story; they are not parties."""
+    if m.start > 2 or m.entry.kind != KIND_INST:
+        return False
+    rec = institution_records()[m.entry.data]
+    if rec["kind"] != "capital":
+        return False
+    tail = sm.raw[m.end : m.end + 24]
+    return bool(re.match(r"^\s*(?:\([^)]*\)\s*)?[-—–:]|^,\s*\w+\s+\d{1,2}\s*[:,]|^,\s*\d{1,2}\s+\w+\s*[:,]", tail))
+
+
+def _coordinate(parties: list[RoleParty], sm: SentenceMentions) -> None:
+    """Parties joined by 'and' or commas share the role of the first marked one."""
+    for a, b in zip(parties, parties[1:], strict=False):
+        gap = sm.norm[a.mention.end : b.mention.start]
+        if a.role and not b.role and len(gap) <= 14 and _COORD.match(gap):
+            b.role = a.role
+
+
+def _producers_are_sellers(parties: list[RoleParty], sm: SentenceMentions) -> None:
+    """An unmarked party whose country produces a mentioned system is its seller when another party is there."""
+    producers = {systems_table()[s.entry.data].producer_iso for s in sm.systems}
+    isos = {rp.party.iso for rp in parties if rp.party.iso and not rp.party.is_company}
+    if len(isos) < 2:
+        return
+    for rp in parties:
+        if not rp.role and rp.party.iso in producers:
+            rp.role = "producer"
+
+
+def buyers_and_sellers(parties: list[RoleParty], first_cue: int = 10**9) -> tuple[list[Party], list[Party]]:
+    """Split role parties into buyers and sellers.
+
+    Buyers are the explicitly marked ones, else the unmarked party nearest before the first
+    stage cue (the subject), else the first unmarked one; parties coordinated with it join.
+    Generic institutions ("the army") are used only when no named party is unmarked.
+    """
+    sellers = [rp.party for rp in parties if rp.role in ("seller", "producer")]
+    buyers = [rp.party for rp in parties if rp.role == "buyer" and not rp.party.is_company]
+    if not buyers:
+        unmarked = [rp for rp in parties if not rp.role and not rp.party.is_company and not rp.generic]
+        if not unmarked:
+            unmarked = [rp for rp in parties if not rp.role and rp.generic]
+        if unmarked:
+            before = [rp for rp in unmarked if rp.mention.start < first_cue]
+            if not before and unmarked[0].mention.start - first_cue > _MAX_AFTER:
+                return [], sellers
+            first = before[-1] if before else unmarked[0]
+            if len(before) > 1:
+                # walk back over a coordinated list ("Germany and Israel signed")
+                k = len(before) - 1
+                while k > 0 and before[k].mention.start - before[k - 1].mention.end < 16:
+                    k -= 1
+                first = before[k]
+            buyers = [first.party]
+            idx = parties.index(first)
+            for nxt in parties[idx + 1 :]:
+                if nxt.role or nxt.party.is_company:
+                    break
+                if nxt in unmarked and nxt.mention.start - parties[idx].mention.end < 16:
+                    buyers.append(nxt.party)
+                    idx = parties.index(nxt)
+                else:
+                    break
+    seen: set[str] = set()
+    uniq: list[Party] = []
+    for b in buyers:
+        key = b.iso or b.name
+        if key not in seen:
+            seen.add(key)
+            uniq.append(b)
+    seller_isos = {s.iso for s in sellers if s.iso}
+    uniq = [b for b in uniq if not (b.iso and b.iso in seller_isos and len(uniq) > 1)]
+    return uniq, sellers

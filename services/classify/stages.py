@@ -1,0 +1,56 @@
+"""Resolve stages per deal (R3): keep contract, delivery and cancellation; one pre-contract stage otherwise."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from services.classify.types import PRE_CONTRACT, Candidate
+
+_ORDER = {"interest": 0, "negotiation": 1, "approval": 2}
+
+
+def deal_of(c: Candidate, families: dict[tuple[str, str], set[str]] | None = None) -> tuple[str, str]:
+    """The deal a candidate belongs to: buyer (ISO or name) and system family (or category).
+
+    A category-only candidate joins the buyer's one system family of that category, if unique.
+    """
+    buyer = c.buyer.iso or c.buyer.name.lower()
+    if c.system is not None:
+        return buyer, c.system.family.lower()
+    fams = (families or {}).get((buyer, c.category), set())
+    if len(fams) == 1:
+        return buyer, next(iter(fams))
+    return buyer, "cat:" + c.category
+
+
+def families_by_category(cands: list[Candidate]) -> dict[tuple[str, str], set[str]]:
+    """Map (buyer, category) to the system families the article names for it."""
+    out: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for c in cands:
+        if c.system is not None:
+            out[(c.buyer.iso or c.buyer.name.lower(), c.category)].add(c.system.family.lower())
+    return out
+
+
+def resolve_stages(cands: list[Candidate]) -> list[Candidate]:
+    """Drop the pre-contract candidates that R3 does not label.
+
+    For each deal, a pre-contract stage is kept only when the article states neither a
+    contract nor a cancellation for it, and then only the most advanced one.
+    """
+    by_deal: dict[tuple[str, str], list[Candidate]] = defaultdict(list)
+    fams = families_by_category(cands)
+    for c in cands:
+        by_deal[deal_of(c, fams)].append(c)
+    keep: list[Candidate] = []
+    for group in by_deal.values():
+        final = {c.stage for c in group if c.stage not in PRE_CONTRACT and not c.carried_buyer}
+        pre = [c for c in group if c.stage in PRE_CONTRACT]
+        top = max((_ORDER[c.stage] for c in pre), default=-1)
+        for c in group:
+            if c.stage in PRE_CONTRACT:
+                if {"contract", "cancellation"} & final or _ORDER[c.stage] != top:
+                    continue
+            keep.append(c)
+    keep.sort(key=lambda c: c.sentence_index)
+    return keep

@@ -1,0 +1,132 @@
+"""Shared value types of the classifier pipeline (entries, mentions, sentences, candidate events).
+
+Hierarchy of what flows through the pipeline::
+
+    Article dict
+     └── Sentence            (sentences.py: text, offset, normalised text)
+          └── Mention        (mentions.py: one gazetteer / lexicon hit in a sentence)
+               └── Candidate (assemble.py: buyer, seller, system, stage for one sentence)
+                    └── event dict (pipeline.py: the wire shape of ProcurementEvent)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypedDict
+
+Stage = Literal["interest", "negotiation", "approval", "contract", "delivery", "cancellation"]
+STAGES: tuple[Stage, ...] = ("interest", "negotiation", "approval", "contract", "delivery", "cancellation")
+PRE_CONTRACT: tuple[Stage, ...] = ("interest", "negotiation", "approval")
+CATEGORIES = ["uav", "combat_aircraft", "transport_aircraft", "helicopter", "air_defence", "missile", "armoured_vehicle", "artillery", "naval_vessel", "submarine", "radar_sensor", "small_arms_ammo", "other"]
+
+# Kinds of lexicon entries (Entry.kind).
+KIND_COUNTRY = "country"  # data: iso; sub: "name" | "demonym"
+KIND_INST = "inst"  # data: iso or None; sub: institution kind
+KIND_SYSTEM = "system"  # data: index into the systems table
+KIND_CATEGORY = "category"  # data: category
+KIND_CUE = "cue"  # data: stage
+KIND_MOD = "mod"  # data: modifier kind; value: number for number_words
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One surface form's meaning in a lexicon trie."""
+
+    kind: str
+    data: Any
+    sub: str = ""
+    value: int | None = None
+    max_suffix: int = 0
+    case_form: str | None = None  # the form as written, when it must match case-sensitively
+    weak: bool = False
+    prefix: bool = False  # a compound prefix such as de "Türkei-": the word may continue freely
+
+
+@dataclass(slots=True)
+class Mention:
+    """One lexicon hit in a normalised sentence: [start, end) and what it means."""
+
+    start: int
+    end: int
+    entry: Entry
+
+    @property
+    def kind(self) -> str:
+        return self.entry.kind
+
+
+@dataclass(slots=True)
+class SystemInfo:
+    """A gazetteer system: canonical designation, category, producer and family."""
+
+    name: str
+    category: str
+    producer_iso: str | None
+    manufacturer: str | None
+    family: str
+    weak: bool
+
+
+@dataclass(slots=True)
+class Sentence:
+    """A sentence of the article: verbatim text, its offset, and its normalised form."""
+
+    text: str
+    start: int
+    norm: str = ""
+    lang: str = "en"
+    is_title: bool = False
+
+
+@dataclass(slots=True)
+class Party:
+    """A buyer or seller found in a sentence."""
+
+    name: str
+    iso: str | None
+    start: int = -1
+    is_company: bool = False
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A procurement event proposed from one sentence, before article-level resolution."""
+
+    buyer: Party
+    seller: Party | None
+    system: SystemInfo | None
+    category: str
+    stage: Stage
+    quantity: int | None
+    quantity_approx: bool
+    value: str | None
+    evidence: str
+    sentence_index: int
+    carried_buyer: bool = False
+    reported: bool = False
+    flags: set[str] = field(default_factory=set)
+
+
+class EventDict(TypedDict):
+    """The wire shape of one extracted event (ProcurementEvent minus ids and timestamps)."""
+
+    buyer: str
+    buyer_iso: str | None
+    seller: str | None
+    seller_iso: str | None
+    system: str | None
+    category: str
+    quantity: int | None
+    quantity_approx: bool
+    stage: str
+    value: str | None
+    evidence: str
+    confidence: float
+
+
+class ResultDict(TypedDict):
+    """The wire shape of one classified article."""
+
+    id: Any
+    is_procurement: bool
+    events: list[EventDict]

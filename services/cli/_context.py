@@ -1,0 +1,73 @@
+"""What every command shares: the settings, the store, and a publisher for one-shot commands."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import NoReturn, TypeVar
+
+import click
+
+from services.bus import KafkaBus, OutboxBus, Publisher
+from services.config import Settings, load_settings
+from services.errors import ArmswatchError
+from services.store.db import Database
+
+T = TypeVar("T")
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print a one-line error and exit with `code`."""
+    click.echo(f"Error: {message.splitlines()[0] if message else 'failed'}", err=True)
+    sys.exit(code)
+
+
+@dataclass
+class Context:
+    """Built once per command from the global options."""
+
+    config_file: Path | None = None
+    log_format: str | None = None
+    log_level: str | None = None
+    _db: Database | None = field(default=None, repr=False)
+
+    @cached_property
+    def settings(self) -> Settings:
+        """The effective settings; a bad one is a one-line error."""
+        try:
+            return load_settings(self.config_file, log_format=self.log_format, log_level=self.log_level)
+        except ArmswatchError as exc:
+            fail(str(exc), 2)
+
+    def db(self) -> Database:
+        """The store, migrated."""
+        if self._db is None:
+            self._db = Database(self.settings.effective_database_url)
+        return self._db
+
+    def with_publisher(self, work: Callable[[Publisher], Awaitable[T]]) -> T:
+        """Run `work` with a publisher: straight to the named cluster, or to the archive (outbox) when embedded.
+
+        In embedded mode a running `armswatch up` relays outbox records within seconds; otherwise the next
+        start publishes them.
+        """
+
+        async def run() -> T:
+            settings = self.settings
+            if settings.embedded:
+                return await work(Publisher(settings, self.db(), OutboxBus()))
+            bus = KafkaBus(str(settings.kafka_bootstrap))
+            await bus.start()
+            try:
+                return await work(Publisher(settings, self.db(), bus))
+            finally:
+                await bus.stop()
+
+        return asyncio.run(run())
+
+
+pass_context = click.make_pass_decorator(Context)

@@ -1,0 +1,101 @@
+"""`armswatch classify` and `armswatch eval`: run the rules classifier offline on JSON lines."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from services.classify import CLASSIFIER_VERSION, classify_article
+from services.classify.evaluate import score
+
+
+def _read_jsonl(fh: IO[str], name: str) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for n, line in enumerate(fh, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise click.ClickException(f"{name}:{n}: not JSON: {exc.msg}") from exc
+        if not isinstance(row, dict):
+            raise click.ClickException(f"{name}:{n}: expected a JSON object")
+        rows.append(row)
+    return rows
+
+
+@click.command("classify")
+@click.argument("file", default="-", type=click.File("r", encoding="utf-8"))
+def classify_command(file: IO[str]) -> None:
+    """Classify Article JSON lines from FILE (or - for stdin); print one classification line each."""
+    name = getattr(file, "name", "-")
+    for n, line in enumerate(file, 1):
+        if not line.strip():
+            continue
+        try:
+            article = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise click.ClickException(f"{name}:{n}: not JSON: {exc.msg}") from exc
+        if not isinstance(article, dict):
+            raise click.ClickException(f"{name}:{n}: expected a JSON object")
+        click.echo(json.dumps(classify_article(article), ensure_ascii=False))
+
+
+def _fmt(cell: dict[str, Any]) -> str:
+    return f"{cell['p']:.3f} {cell['r']:.3f} {cell['f1']:.3f}"
+
+
+@click.command("eval")
+@click.argument("dataset", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
+@click.option(
+    "--predictions",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Also write the predictions as JSON lines to this file (for ../shared/tools/score.py).",
+)
+def eval_command(dataset: Path, as_json: bool, predictions: Path | None) -> None:
+    """Score the classifier on labelled DATASET.jsonl: article and event (strict, loose) P/R/F1 per language."""
+    with dataset.open(encoding="utf-8") as fh:
+        gold_rows = _read_jsonl(fh, str(dataset))
+    gold = {str(r["id"]): r for r in gold_rows}
+    pred: dict[str, dict[str, Any]] = {}
+    for r in gold_rows:
+        article = {k: r.get(k) for k in ("id", "title", "text", "language", "url")}
+        pred[str(r["id"])] = dict(classify_article(article))
+    if predictions is not None:
+        with predictions.open("w", encoding="utf-8") as out:
+            for p in pred.values():
+                out.write(json.dumps(p, ensure_ascii=False) + "\n")
+    figures = score(gold, pred)
+    figures["classifier_version"] = CLASSIFIER_VERSION
+    if as_json:
+        click.echo(json.dumps(figures))
+        return
+    click.echo(f"classifier {CLASSIFIER_VERSION} on {dataset} ({figures['articles']} articles)")
+    click.echo(f"{'scope':10} {'article P/R/F1':>20} {'event strict P/R/F1':>22} {'event loose P/R/F1':>22}")
+    keys = ["all", "en", "non-en"] + sorted(
+        k[len("article_") :] for k in figures if k.startswith("article_lang:")
+    )
+    for key in keys:
+        if f"article_{key}" not in figures:
+            continue
+        click.echo(
+            f"{key.removeprefix('lang:'):10} {_fmt(figures[f'article_{key}']):>20} "
+            f"{_fmt(figures[f'event_{key}']):>22} {_fmt(figures[f'event_loose_{key}']):>22}"
+        )
+    click.echo("")
+    for name in ("article", "event", "event_loose"):
+        for key in ("all", "en", "non-en"):
+            if f"{name}_{key}" in figures:
+                click.echo(f"{name + '_' + key:24} {figures[f'{name}_{key}']}")
+
+
+__all__ = ["classify_command", "eval_command"]
+
+if __name__ == "__main__":  # python -m services.cli.classify_cmd eval FILE
+    group = click.Group(commands={"classify": classify_command, "eval": eval_command})
+    group(sys.argv[1:])

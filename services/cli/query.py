@@ -1,0 +1,108 @@
+"""`armswatch events` and `armswatch deals`: the read model, newest first."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+from sqlalchemy import select
+
+from services.cli._context import Context, pass_context
+from services.notify.watchlists import country_code
+from services.store.models import Deal, DealSource, EventRow
+from services.store.readmodel import STAGES
+
+
+@click.command()
+@click.option("--buyer", default=None, help="Buying country (ISO code or name).")
+@click.option("--since", default=None, help="Only events detected on or after this date (YYYY-MM-DD).")
+@click.option("--limit", type=int, default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON record per line.")
+@pass_context
+def events(ctx: Context, buyer: str | None, since: str | None, limit: int, as_json: bool) -> None:
+    """Procurement events, newest first."""
+    query = select(EventRow).order_by(EventRow.detected_at.desc()).limit(limit)
+    if buyer:
+        query = query.where(EventRow.buyer_iso == country_code(buyer))
+    if since:
+        query = query.where(EventRow.detected_at >= since)
+    with ctx.db().session() as session:
+        rows = [dict(r.record) for r in session.scalars(query)]
+    if not rows and not as_json:
+        click.echo("no events")
+        raise SystemExit(3)
+    for r in rows:
+        if as_json:
+            click.echo(json.dumps(r, ensure_ascii=False))
+        else:
+            qty = "" if r.get("quantity") is None else f" x{r['quantity']}"
+            click.echo(
+                f"{r['detected_at'][:19]}  {r['stage']:<12} {r['buyer']} ← {r.get('seller') or '?'}: "
+                f"{r.get('system') or r['category']}{qty}  [{r.get('source') or ''}, {r.get('language') or '?'}]"
+            )
+
+
+def _deal_dict(deal: Deal, sources: list[DealSource]) -> dict[str, Any]:
+    return {
+        "deal_key": deal.deal_key,
+        "buyer": deal.buyer,
+        "buyer_iso": deal.buyer_iso,
+        "seller": deal.seller,
+        "seller_iso": deal.seller_iso,
+        "system": deal.system,
+        "category": deal.category,
+        "stage": deal.stage,
+        "stages_seen": deal.stages_seen,
+        "quantity": deal.quantity,
+        "quantity_approx": deal.quantity_approx,
+        "value": deal.value,
+        "updated_at": deal.updated_at,
+        "sources": [
+            {
+                "outlet": s.outlet,
+                "language": s.language,
+                "url": s.url,
+                "stage": s.stage,
+                "evidence": s.evidence,
+            }
+            for s in sources
+        ],
+    }
+
+
+@click.command()
+@click.option("--buyer", default=None, help="Buying country (ISO code or name).")
+@click.option("--stage", type=click.Choice(STAGES), default=None, help="Only deals at this furthest stage.")
+@click.option("--limit", type=int, default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON record per line.")
+@pass_context
+def deals(ctx: Context, buyer: str | None, stage: str | None, limit: int, as_json: bool) -> None:
+    """Deals with their stages and sources, most recently updated first."""
+    query = select(Deal).order_by(Deal.updated_at.desc()).limit(limit)
+    if buyer:
+        query = query.where(Deal.buyer_iso == country_code(buyer))
+    if stage:
+        query = query.where(Deal.stage == stage)
+    with ctx.db().session() as session:
+        out = []
+        for deal in session.scalars(query):
+            srcs = list(session.scalars(select(DealSource).where(DealSource.deal_key == deal.deal_key)))
+            out.append(_deal_dict(deal, srcs))
+    if not out and not as_json:
+        click.echo("no deals")
+        raise SystemExit(3)
+    for d in out:
+        if as_json:
+            click.echo(json.dumps(d, ensure_ascii=False))
+            continue
+        stages = " → ".join(s for s in STAGES if s in (d["stages_seen"] or {}))
+        qty = "" if d["quantity"] is None else f" x{d['quantity']}"
+        outlets = sorted({s["outlet"] for s in d["sources"]})
+        click.echo(
+            f"{d['buyer']} ← {d['seller'] or '?'}: {d['system'] or d['category']}{qty}  "
+            f"stage {d['stage']} ({stages})  sources {len(outlets)}: {', '.join(outlets)}"
+        )
+
+
+COMMANDS = (events, deals)

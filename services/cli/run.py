@@ -1,0 +1,48 @@
+"""Commands that run services: `up`, `worker`, `demo`."""
+
+from __future__ import annotations
+
+import asyncio
+
+import click
+
+from services.cli._context import Context, pass_context
+from services.runtime import ROLES, run_stack
+
+
+@click.command()
+@click.option(
+    "--api-port", type=int, default=None, help="Port of the API (default: ARMSWATCH_API_PORT, 8080)."
+)
+@pass_context
+def up(ctx: Context, api_port: int | None) -> None:
+    """Run every service and the API in one process (embedded broker unless ARMSWATCH_KAFKA_BOOTSTRAP is set)."""
+    settings = ctx.settings
+    if api_port is not None:
+        settings = settings.model_copy(update={"api_port": api_port})
+    asyncio.run(run_stack(settings, ROLES))
+
+
+@click.command()
+@click.argument("role", type=click.Choice(ROLES))
+@pass_context
+def worker(ctx: Context, role: str) -> None:
+    """Run one service: ingest, classify, notify or api."""
+    asyncio.run(run_stack(ctx.settings, (role,)))
+
+
+@click.command()
+@click.option(
+    "--duration", type=float, default=90.0, show_default=True, help="Stop after this many seconds at most."
+)
+@click.option("--keep-data", is_flag=True, help="Keep the demo's data directory (printed at the end).")
+@pass_context
+def demo(ctx: Context, duration: float, keep_data: bool) -> None:
+    """Run the embedded stack on bundled sample feeds and print the demo watchlist's alerts as they arrive."""
+    from services.demo.run import run_demo
+
+    code = run_demo(ctx.settings, duration=duration, keep_data=keep_data)
+    raise SystemExit(code)
+
+
+COMMANDS = (up, worker, demo)

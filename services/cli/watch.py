@@ -1,0 +1,146 @@
+"""`armswatch watch`: add, list, show and remove watchlists."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+from sqlalchemy import select
+
+from services.bus import Publisher
+from services.cli._context import Context, pass_context
+from services.errors import UsageError
+from services.notify.channels import redact
+from services.notify.watchlists import build_watchlist, save_watchlist
+from services.store.models import WatchlistRow
+
+
+@click.group()
+def watch() -> None:
+    """Watchlists: what to alert on, and where to send the alerts."""
+
+
+@watch.command("add")
+@click.argument("name")
+@click.option("--buyer", multiple=True, help="Buying country: ISO code or name (repeatable).")
+@click.option("--seller", multiple=True, help="Selling country: ISO code or name (repeatable).")
+@click.option(
+    "--system", multiple=True, help='Weapon system, alias-aware: "Bayraktar TB2", "TB2" (repeatable).'
+)
+@click.option("--category", multiple=True, help="Equipment category such as uav, helicopter (repeatable).")
+@click.option(
+    "--stage", default=None, help="This stage or later: interest, negotiation, approval, contract, delivery."
+)
+@click.option("--min-quantity", type=int, default=None, help="Only deals of at least this many units.")
+@click.option(
+    "--min-sources", type=int, default=1, show_default=True, help="Alert once this many outlets report it."
+)
+@click.option("--keyword", multiple=True, help="Word that must appear in the evidence or title (repeatable).")
+@click.option(
+    "--notify", multiple=True, help="Apprise URL to send alerts to: mailto://, slack://, tgram:// ..."
+)
+@click.option("--digest", default="off", show_default=True, help="off, hourly or daily.")
+@click.option("--owner", default="admin", show_default=True, help="The user who owns the watchlist.")
+@pass_context
+def add(
+    ctx: Context,
+    name: str,
+    buyer: tuple[str, ...],
+    seller: tuple[str, ...],
+    system: tuple[str, ...],
+    category: tuple[str, ...],
+    stage: str | None,
+    min_quantity: int | None,
+    min_sources: int,
+    keyword: tuple[str, ...],
+    notify: tuple[str, ...],
+    digest: str,
+    owner: str,
+) -> None:
+    """Add watchlist NAME."""
+    record = build_watchlist(
+        name=name,
+        owner=owner,
+        buyers=buyer,
+        sellers=seller,
+        systems=system,
+        categories=category,
+        stage=stage,
+        min_quantity=min_quantity,
+        min_sources=min_sources,
+        keywords=keyword,
+        notify=notify,
+        digest=digest,
+    )
+
+    async def save(publisher: Publisher) -> None:
+        await save_watchlist(publisher, record, record["id"])
+
+    ctx.with_publisher(save)
+    click.echo(f"watchlist {record['id']} added: {record['name']}")
+
+
+def _shown(record: dict[str, Any]) -> dict[str, Any]:
+    return {**record, "notify": [redact(u) for u in record.get("notify") or []]}
+
+
+def _load(ctx: Context, watchlist_id: str) -> dict[str, Any]:
+    with ctx.db().session() as session:
+        row = session.get(WatchlistRow, watchlist_id)
+        if row is None or row.deleted:
+            raise UsageError(f"watch: no watchlist with id {watchlist_id!r}")
+        return dict(row.record)
+
+
+@watch.command("list")
+@pass_context
+def list_(ctx: Context) -> None:
+    """Every watchlist, one line each."""
+    with ctx.db().session() as session:
+        rows = session.scalars(
+            select(WatchlistRow).where(WatchlistRow.deleted.is_(False)).order_by(WatchlistRow.name)
+        )
+        records = [dict(r.record) for r in rows]
+    if not records:
+        click.echo("no watchlists yet: armswatch watch add NAME --buyer KZ --notify mailto://...")
+    for r in records:
+        filters = []
+        for label, field in (
+            ("buyer", "buyers"),
+            ("seller", "sellers"),
+            ("system", "systems"),
+            ("category", "categories"),
+        ):
+            if r.get(field):
+                filters.append(f"{label}={','.join(r[field])}")
+        if r.get("stage"):
+            filters.append(f"stage>={r['stage']}")
+        click.echo(
+            f"{r['id']}  {r['name']}  [{' '.join(filters) or 'everything'}]  channels={len(r.get('notify') or [])}"
+        )
+
+
+@watch.command("show")
+@click.argument("watchlist_id")
+@pass_context
+def show(ctx: Context, watchlist_id: str) -> None:
+    """One watchlist in full (notify URLs redacted)."""
+    click.echo(json.dumps(_shown(_load(ctx, watchlist_id)), indent=2, ensure_ascii=False))
+
+
+@watch.command("remove")
+@click.argument("watchlist_id")
+@pass_context
+def remove(ctx: Context, watchlist_id: str) -> None:
+    """Delete a watchlist (a tombstone on the watchlists topic)."""
+    _load(ctx, watchlist_id)
+
+    async def delete(publisher: Publisher) -> None:
+        await save_watchlist(publisher, None, watchlist_id)
+
+    ctx.with_publisher(delete)
+    click.echo(f"watchlist {watchlist_id} removed")
+
+
+COMMANDS = (watch,)

@@ -1,0 +1,1 @@
+"""Bundled demo feeds served by ``armswatch demo`` (data files under ``feeds/``)."""

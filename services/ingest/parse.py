@@ -1,0 +1,232 @@
+"""Parse RSS 0.9x/1.0/2.0 and Atom bytes with feedparser into plain ``ParsedFeed`` / ``FeedEntry`` objects.
+
+Decoding (feedparser: charsets, entities, malformed XML) and mapping (feedparser's
+dictionaries to our frozen dataclasses, HTML to text) are kept apart: ``_decode``
+only calls feedparser, the ``_map_*`` functions only read its result. Making the
+``Article`` record out of an entry is ``adapter.py``'s job.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from typing import Any
+
+import feedparser
+
+__all__ = ["FeedEntry", "ParsedFeed", "html_to_text", "parse_feed"]
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    """One feed item: texts are plain (HTML stripped, entities decoded), ``published`` is UTC."""
+
+    link: str | None
+    guid: str | None
+    title: str
+    summary: str
+    content: str
+    published: datetime | None
+    language: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    """A parsed feed; ``bozo`` names the problem when the XML was not well formed (its good items remain)."""
+
+    title: str
+    link: str | None
+    language: str | None
+    hub: str | None
+    self_url: str | None
+    entries: list[FeedEntry] = field(default_factory=list)
+    bozo: str | None = None
+
+
+# --- HTML to text -----------------------------------------------------------------------------
+
+_BLOCK_TAGS = frozenset(
+    {
+        "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption",
+        "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav",
+        "ol", "p", "pre", "section", "table", "td", "th", "tr", "ul",
+    }
+)  # fmt: skip
+_SKIP_TAGS = frozenset({"script", "style", "template", "noscript", "iframe", "object"})
+_SPACES = re.compile(r"[^\S\n]+")
+_BLANK_LINES = re.compile(r"\s*\n\s*")
+
+
+class _TextExtractor(HTMLParser):
+    """Collects the text of an HTML fragment, one line per block element."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIP_TAGS:
+            self._skipping += 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP_TAGS:
+            self._skipping = max(0, self._skipping - 1)
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping:
+            self.parts.append(data)
+
+
+def _tidy(text: str, *, single_line: bool) -> str:
+    text = _SPACES.sub(" ", text.replace("\xa0", " "))
+    text = _BLANK_LINES.sub(" " if single_line else "\n", text)
+    return text.strip()
+
+
+def html_to_text(markup: str, *, single_line: bool = False) -> str:
+    """Return the visible text of an HTML fragment, entities decoded, one line per block.
+
+    Args:
+        markup: the HTML (scripts and styles are dropped).
+        single_line: join the blocks with spaces instead of newlines.
+    """
+    if "<" not in markup and "&" not in markup:
+        return _tidy(markup, single_line=single_line)
+    extractor = _TextExtractor()
+    extractor.feed(markup)
+    extractor.close()
+    return _tidy("".join(extractor.parts), single_line=single_line)
+
+
+# --- decode -----------------------------------------------------------------------------------
+
+
+def _decode(body: bytes, url: str, content_type: str | None) -> Any:
+    # Only the charset of the HTTP Content-Type is used. The media type is always given as
+    # application/xml: servers often say text/html or text/plain for feeds, and RFC 3023 makes
+    # text/xml without a charset US-ASCII, overriding the XML declaration and garbling most feeds.
+    media_type = "application/xml"
+    charset = _charset(content_type)
+    if charset:
+        media_type += f"; charset={charset}"
+    headers = {"content-location": url, "content-type": media_type}
+    return feedparser.parse(body, response_headers=headers, sanitize_html=True, resolve_relative_uris=True)
+
+
+def _charset(content_type: str | None) -> str | None:
+    for param in (content_type or "").split(";")[1:]:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset" and value.strip(' "'):
+            return value.strip(' "')
+    return None
+
+
+# --- map --------------------------------------------------------------------------------------
+
+
+def _detail_text(detail: Any, fallback: str, *, single_line: bool) -> str:
+    if not isinstance(detail, dict):
+        return _tidy(fallback, single_line=single_line)
+    value = str(detail.get("value") or "")
+    if "html" in str(detail.get("type") or "text/html"):
+        return html_to_text(value, single_line=single_line)
+    return _tidy(value, single_line=single_line)
+
+
+def _http_url(value: Any) -> str | None:
+    text = str(value or "").strip()
+    return text if text.lower().startswith(("http://", "https://")) else None
+
+
+def _language(*details: Any) -> str | None:
+    for detail in details:
+        if isinstance(detail, dict) and detail.get("language"):
+            return str(detail["language"]).strip() or None
+    return None
+
+
+def _utc(parsed: Any) -> datetime | None:
+    if not isinstance(parsed, time.struct_time):
+        return None
+    try:
+        return datetime(*parsed[:6], tzinfo=UTC)
+    except (TypeError, ValueError):
+        return None
+
+
+def _content(entry: Any) -> str:
+    texts = [_detail_text(item, "", single_line=False) for item in entry.get("content") or []]
+    return max(texts, key=len, default="")
+
+
+def _map_entry(entry: Any) -> FeedEntry:
+    summary = _detail_text(entry.get("summary_detail"), entry.get("summary", ""), single_line=True)
+    content = _content(entry)
+    if summary == "" and content:
+        summary = _tidy(content, single_line=True)
+    contents = entry.get("content") or []
+    guid = str(entry.get("id") or "").strip() or None
+    link = _http_url(entry.get("link"))
+    if link is None and entry.get("guidislink"):
+        link = _http_url(guid)
+    return FeedEntry(
+        link=link,
+        guid=guid,
+        title=_detail_text(entry.get("title_detail"), entry.get("title", ""), single_line=True),
+        summary=summary,
+        content=content,
+        published=_utc(entry.get("published_parsed")) or _utc(entry.get("updated_parsed")),
+        language=_language(entry.get("title_detail"), entry.get("summary_detail"), *contents),
+    )
+
+
+def _link(links: Any, rel: str) -> str | None:
+    for link in links or []:
+        if isinstance(link, dict) and link.get("rel") == rel and link.get("href"):
+            return _http_url(link["href"])
+    return None
+
+
+def _bozo(decoded: Any) -> str | None:
+    if not decoded.get("bozo"):
+        return None
+    exc = decoded.get("bozo_exception")
+    name = type(exc).__name__ if exc is not None else "Error"
+    message = " ".join(str(exc or "").split())
+    return f"parse: {name}: {message}" if message else f"parse: {name}"
+
+
+def _map_feed(decoded: Any) -> ParsedFeed:
+    feed = decoded.get("feed", {})
+    language = str(feed.get("language") or "").strip() or _language(feed.get("title_detail"))
+    return ParsedFeed(
+        title=_detail_text(feed.get("title_detail"), feed.get("title", ""), single_line=True),
+        link=_http_url(feed.get("link")),
+        language=language or None,
+        hub=_link(feed.get("links"), "hub"),
+        self_url=_link(feed.get("links"), "self"),
+        entries=[_map_entry(entry) for entry in decoded.get("entries", [])],
+        bozo=_bozo(decoded),
+    )
+
+
+def parse_feed(body: bytes, url: str, content_type: str | None = None) -> ParsedFeed:
+    """Parse a feed document.
+
+    Args:
+        body: the raw bytes as fetched (any charset feedparser can detect or be told).
+        url: the URL it came from, the base for relative links.
+        content_type: the HTTP ``Content-Type``, whose charset (if any) is honoured.
+
+    Returns:
+        A ``ParsedFeed``; malformed XML sets ``bozo`` but keeps whatever items were readable.
+    """
+    return _map_feed(_decode(body, url, content_type))

@@ -1,0 +1,55 @@
+"""Structured logging: one line per event, console-readable by default or JSON with --log-format json."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import structlog
+
+_NOISY = ("aiokafka", "faust", "mode", "kafka", "apprise", "httpx", "uvicorn.access", "alembic")
+
+
+def configure_logging(level: str = "info", fmt: str = "console", stream: Any = None) -> None:
+    """Route structlog and the stdlib loggers through one renderer, to stderr by default."""
+    out = stream or sys.stderr
+    numeric = getattr(logging, level.upper(), logging.INFO)
+    shared: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+    renderer: Any = (
+        structlog.processors.JSONRenderer(ensure_ascii=False)
+        if fmt == "json"
+        else structlog.dev.ConsoleRenderer(colors=False)
+    )
+    structlog.configure(
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=False,
+    )
+    handler = logging.StreamHandler(out)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=shared,
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,
+                renderer,
+            ],
+        )
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(numeric)
+    for name in _NOISY:
+        logging.getLogger(name).setLevel(max(numeric, logging.WARNING))
+
+
+def get_logger(name: str) -> Any:
+    """A structlog logger named after its component."""
+    return structlog.get_logger(name)

@@ -1,0 +1,1 @@
+"""Notifier: watchlist matching, per-channel rendering and apprise delivery of alerts."""

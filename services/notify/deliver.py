@@ -1,0 +1,360 @@
+"""Delivery of one rendered alert to one apprise URL: rate limit, send, bounded retries, one Attempt per try.
+
+Apprise's own throttling is off (each plugin's ``request_rate_per_sec`` is set to 0) and so
+are its own retries (``retry`` set to 0, whatever the URL says); this module owns both.
+Sending to several URLs at once is the caller's job: ``Deliverer.send`` is per URL, so one
+failing channel never blocks another. The blocking apprise call runs in a worker thread.
+
+Attempt outcomes, one ``attempt_cb`` call per try::
+
+    retrying ── (backoff, Retry-After honoured) ──> next try
+    sent     (final)
+    failed   (final: attempts exhausted, a permanent HTTP 4xx, or an invalid URL)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from functools import partial
+from typing import Any, Literal
+
+import apprise
+import requests
+from apprise.logger import LOGGER_NAME as APPRISE_LOGGER
+from apprise.plugins.slack import NotifySlack
+
+from .channels import channel_kind, instantiate, redact, scrub
+from .render import Rendered, render
+from .view import AlertView
+
+__all__ = ["Attempt", "Deliverer", "Outcome", "TokenBucket"]
+
+Outcome = Literal["sent", "failed", "retrying"]
+
+#: Longest failure reason kept in an Attempt.
+MAX_ERROR = 500
+#: HTTP statuses that are worth retrying even though they are 4xx.
+_TRANSIENT_4XX = frozenset({408, 425, 429})
+#: Debug lines from apprise that carry the reason of a failure (SMTP codes, HTTP bodies).
+_REASON_MARKERS = ("Exception", "Response Details")
+
+_FORMATS: dict[str, apprise.NotifyFormat | None] = {
+    "html": apprise.NotifyFormat.HTML,
+    "text": apprise.NotifyFormat.TEXT,
+    # Slack mrkdwn is passed through untouched (see _prepare).
+    "mrkdwn": None,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """The outcome of one try to deliver an alert to one channel.
+
+    Args:
+        channel: The channel URL, redacted.
+        outcome: "sent", "retrying" (another try follows) or "failed" (no more tries).
+        attempt: 1 for the first try.
+        error: Why the try failed, redacted; None when sent.
+        retry_in: Seconds until the next try when retrying, else None.
+    """
+
+    channel: str
+    outcome: Outcome
+    attempt: int
+    error: str | None = None
+    retry_in: float | None = None
+
+
+@dataclass(slots=True)
+class _Try:
+    """What one blocking apprise call reports back."""
+
+    ok: bool
+    error: str | None = None
+    status: int | None = None
+    retry_after: float | None = None
+
+
+class TokenBucket:
+    """An async token bucket: ``rate`` tokens a second, at most ``burst`` saved up."""
+
+    def __init__(self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.rate = rate
+        self.burst = max(1, burst)
+        self._clock = clock
+        self._tokens = float(self.burst)
+        self._last = clock()
+        self._lock = asyncio.Lock()
+
+    def _refill(self) -> None:
+        now = self._clock()
+        self._tokens = min(self.burst, self._tokens + (now - self._last) * self.rate)
+        self._last = now
+
+    async def acquire(self) -> None:
+        """Wait until a token is available and take it (no wait at all when rate <= 0)."""
+        if self.rate <= 0:
+            return
+        async with self._lock:
+            self._refill()
+            if self._tokens < 1:
+                await asyncio.sleep((1 - self._tokens) / self.rate)
+                self._refill()
+            self._tokens = max(0.0, self._tokens - 1)
+
+
+# -- what apprise saw during one send: HTTP statuses, Retry-After, log lines -----------------
+# Apprise's plugins keep the response of a failed request to themselves, and log the reason of
+# an SMTP failure ("Socket Exception: (451, ...)") at DEBUG on the shared "apprise" logger. Two
+# pass-through hooks, installed once, feed an _Observation that a context variable scopes to
+# one of our sends (apprise copies the context into its worker threads):
+#   - a wrapper of requests.Session.send records each response's status and Retry-After;
+#   - a filter on the "apprise" logger records every message, and lets through to handlers
+#     only what the logger's level let through before (INFO at least), so DEBUG lines (which
+#     quote request URLs holding bot tokens) never reach the application's log handlers.
+
+
+@dataclass(slots=True)
+class _Observation:
+    http: list[tuple[int, float | None]] = field(default_factory=list)
+    logs: list[tuple[int, str]] = field(default_factory=list)
+
+
+_current: contextvars.ContextVar[_Observation | None] = contextvars.ContextVar(
+    "armswatch_notify_observation", default=None
+)
+_hooks_installed = False
+
+
+class _ApprisePeek(logging.Filter):
+    """Copies apprise log messages into the current observation; keeps the old level for handlers."""
+
+    def __init__(self, threshold: int) -> None:
+        super().__init__()
+        self.threshold = threshold
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        observation = _current.get()
+        if observation is not None:
+            observation.logs.append((record.levelno, record.getMessage()))
+        return record.levelno >= self.threshold
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    """Return the response's wait in seconds: Retry-After (seconds or HTTP date) or Telegram's JSON."""
+    header = response.headers.get("Retry-After")
+    if header:
+        try:
+            return max(0.0, float(header))
+        except ValueError:
+            try:
+                return max(0.0, parsedate_to_datetime(header).timestamp() - time.time())
+            except (TypeError, ValueError):
+                pass
+    if response.status_code == 429:
+        try:
+            value = response.json().get("parameters", {}).get("retry_after")
+        except (ValueError, AttributeError):
+            return None
+        if isinstance(value, int | float):
+            return max(0.0, float(value))
+    return None
+
+
+def _install_hooks() -> None:
+    """Install the response wrapper and the log filter, once per process."""
+    global _hooks_installed
+    if _hooks_installed:
+        return
+    original = requests.Session.send
+
+    def send(self: requests.Session, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        response = original(self, request, **kwargs)
+        observation = _current.get()
+        if observation is not None:
+            observation.http.append((response.status_code, _retry_after(response)))
+        return response
+
+    setattr(requests.Session, "send", send)  # noqa: B010 - mypy forbids assigning to a method
+    apprise_log = logging.getLogger(APPRISE_LOGGER)
+    apprise_log.addFilter(_ApprisePeek(max(apprise_log.getEffectiveLevel(), logging.INFO)))
+    apprise_log.setLevel(logging.DEBUG)
+    _hooks_installed = True
+
+
+# -- the deliverer ---------------------------------------------------------------------------
+
+
+@dataclass
+class Deliverer:
+    """Renders an alert for a channel and delivers it through apprise with retries and a rate limit.
+
+    Args:
+        max_attempts: Tries per alert and channel, first included.
+        base_delay: Backoff before the second try; doubles each try (with jitter).
+        max_delay: Longest backoff between tries.
+        rate_per_channel: Sends a second per channel (per URL); 0 disables the limit.
+        burst: Sends a channel may make at once before the rate applies.
+        max_retry_after: Longest Retry-After honoured; a longer one is cut to this.
+        executor: Runs the blocking apprise calls; None uses asyncio's default executor.
+        asset: The apprise asset (app id in footers and headers); None builds an armswatch one.
+    """
+
+    max_attempts: int = 4
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+    rate_per_channel: float = 1.0
+    burst: int = 5
+    max_retry_after: float = 300.0
+    executor: Executor | None = None
+    asset: apprise.AppriseAsset | None = None
+    rng: random.Random = field(default_factory=random.Random)
+    _buckets: dict[str, TokenBucket] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1:
+            raise ValueError("notify: max_attempts must be at least 1")
+        if self.asset is None:
+            self.asset = apprise.AppriseAsset(
+                app_id="armswatch",
+                app_desc="armswatch arms-procurement alerts",
+                app_url="https://github.com/armswatch/armswatch",
+            )
+        _install_hooks()
+
+    def backoff(self, attempt: int) -> float:
+        """Return the wait after failed try ``attempt``: base·2^(attempt-1), capped, with equal jitter."""
+        delay = min(self.max_delay, self.base_delay * 2.0 ** (attempt - 1))
+        return delay / 2 + self.rng.uniform(0, delay / 2)
+
+    def _bucket(self, url: str) -> TokenBucket:
+        # Keyed by the URL as given: two channels whose redacted forms collide keep their own limit.
+        bucket = self._buckets.get(url)
+        if bucket is None:
+            bucket = self._buckets[url] = TokenBucket(self.rate_per_channel, self.burst)
+        return bucket
+
+    async def send(
+        self,
+        url: str,
+        view: AlertView,
+        attempt_cb: Callable[[Attempt], Awaitable[None]] | None = None,
+    ) -> Attempt:
+        """Deliver one alert to one channel, retrying failures; return the final Attempt.
+
+        Args:
+            url: The channel's apprise URL (a secret: only its redacted form leaves this call).
+            view: The alert.
+            attempt_cb: Awaited after every try with its Attempt; an exception it raises stops
+                the delivery and propagates.
+
+        Returns:
+            The last Attempt: outcome "sent" or "failed".
+        """
+        channel = redact(url)
+        kind = channel_kind(url)
+        rendered = render(view, kind)
+        attempt_no = 0
+        while True:
+            attempt_no += 1
+            await self._bucket(url).acquire()
+            result = await self._run(partial(self._send_once, url, kind, rendered))
+            attempt = self._judge(channel, attempt_no, result)
+            if attempt_cb is not None:
+                await attempt_cb(attempt)
+            if attempt.outcome != "retrying":
+                return attempt
+            await asyncio.sleep(attempt.retry_in or 0.0)
+
+    def _judge(self, channel: str, attempt_no: int, result: _Try) -> Attempt:
+        """Turn one try's result into an Attempt, deciding whether to retry and after how long."""
+        if result.ok:
+            return Attempt(channel, "sent", attempt_no)
+        permanent = (
+            result.status is not None and 400 <= result.status < 500 and result.status not in _TRANSIENT_4XX
+        )
+        if permanent or attempt_no >= self.max_attempts:
+            return Attempt(channel, "failed", attempt_no, result.error)
+        delay = self.backoff(attempt_no)
+        if result.retry_after is not None:
+            delay = max(delay, min(result.retry_after, self.max_retry_after))
+        return Attempt(channel, "retrying", attempt_no, result.error, retry_in=round(delay, 3))
+
+    async def _run(self, call: Callable[[], _Try]) -> _Try:
+        if self.executor is None:
+            return await asyncio.to_thread(call)
+        return await asyncio.get_running_loop().run_in_executor(self.executor, call)
+
+    def _prepare(self, url: str, kind: str) -> apprise.NotifyBase | None:
+        """Return a fresh plugin for the URL with apprise's throttle off and Slack in Block Kit mode."""
+        plugin = instantiate(url, asset=self.asset)
+        if plugin is None:
+            return None
+        # Apprise sleeps in throttle() to keep request_rate_per_sec; we rate-limit ourselves.
+        plugin.request_rate_per_sec = 0
+        # One apprise try per Attempt, even for a URL carrying ?retry=N.
+        plugin.retry = 0
+        if isinstance(plugin, NotifySlack):
+            # The legacy (attachment) payload re-escapes the body and revives <url|text>,
+            # <!channel> and <@user> found in it; Block Kit sends our escaped mrkdwn as is.
+            plugin.use_blocks = True
+        return plugin
+
+    def _send_once(self, url: str, kind: str, rendered: Rendered) -> _Try:
+        """Make one blocking apprise call; never raises."""
+        plugin = self._prepare(url, kind)
+        if plugin is None:
+            return _Try(False, f"notify: not a valid apprise URL: {redact(url)}", status=400)
+        observation = _Observation()
+        token = _current.set(observation)
+        try:
+            sender = apprise.Apprise(asset=self.asset)
+            sender.add(plugin)
+            ok = bool(
+                sender.notify(
+                    body=rendered.body,
+                    # Telegram renders its subject into the body (render/telegram.py).
+                    title="" if kind == "telegram" else rendered.title,
+                    body_format=_FORMATS.get(rendered.body_format),
+                )
+            )
+        except Exception as exc:  # a plugin bug must not kill the notifier
+            ok = False
+            observation.logs.append((logging.ERROR, f"{type(exc).__name__}: {exc}"))
+        finally:
+            _current.reset(token)
+        if ok:
+            return _Try(True)
+        status = observation.http[-1][0] if observation.http else None
+        retry_after = next((wait for _, wait in reversed(observation.http) if wait is not None), None)
+        reason = _reason(observation.logs) or _status_reason(status)
+        return _Try(False, _clip(scrub(reason, url)), status, retry_after)
+
+
+def _reason(logs: list[tuple[int, str]]) -> str:
+    """Join the warnings and the exception details apprise logged during a failed call."""
+    picked: list[str] = []
+    for level, message in logs:
+        message = message.strip()
+        wanted = level >= logging.WARNING or any(marker in message for marker in _REASON_MARKERS)
+        if wanted and message and message not in picked:
+            picked.append(message)
+    return "; ".join(picked)
+
+
+def _status_reason(status: int | None) -> str:
+    """Name the HTTP status, or say apprise gave no reason at all."""
+    return f"HTTP {status}" if status is not None else "apprise reported a failure without a reason"
+
+
+def _clip(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_ERROR else text[: MAX_ERROR - 1] + "…"

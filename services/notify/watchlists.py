@@ -1,0 +1,141 @@
+"""Watchlist definitions: build and validate one from user input, save it on the topic and in the read model."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import Iterable
+from functools import cache
+from typing import Any
+
+from babel import Locale
+
+from services.bus import Publisher
+from services.errors import UsageError
+from services.notify.channels import validate_url
+from services.records import WATCHLIST, now_iso, validate
+from services.store.readmodel import STAGES, project_watchlist
+
+CATEGORIES = (
+    "uav",
+    "combat_aircraft",
+    "transport_aircraft",
+    "helicopter",
+    "air_defence",
+    "missile",
+    "armoured_vehicle",
+    "artillery",
+    "naval_vessel",
+    "submarine",
+    "radar_sensor",
+    "small_arms_ammo",
+    "other",
+)
+DIGESTS = ("off", "hourly", "daily")
+_NAME_LANGS = ("en", "de", "fr", "es", "it", "pt", "ru", "uk", "pl", "tr", "ro", "ar", "zh", "ko", "ja", "el")
+_SHORT_FORMS = {
+    "usa": "US",
+    "us": "US",
+    "uk": "GB",
+    "britain": "GB",
+    "turkey": "TR",
+    "south korea": "KR",
+    "russia": "RU",
+}
+
+
+@cache
+def _country_names() -> dict[str, str]:
+    names: dict[str, str] = {}
+    for lang in _NAME_LANGS:
+        for code, name in Locale.parse(lang).territories.items():
+            if len(code) == 2 and code.isalpha():
+                names.setdefault(name.casefold(), code)
+    return names
+
+
+def country_code(value: str) -> str:
+    """An ISO 3166 alpha-2 code from a code or a country name in a supported language."""
+    text = value.strip()
+    names = _country_names()
+    if len(text) == 2 and text.isalpha() and text.upper() in set(names.values()):
+        return text.upper()
+    code = _SHORT_FORMS.get(text.casefold()) or names.get(text.casefold())
+    if code is None:
+        raise UsageError(f"watch: unknown country {value!r} (use an ISO code such as KZ, or a country name)")
+    return code
+
+
+def _clean(values: Iterable[str]) -> list[str]:
+    return [v.strip() for v in values if v and v.strip()]
+
+
+def build_watchlist(
+    *,
+    name: str,
+    owner: str,
+    buyers: Iterable[str] = (),
+    sellers: Iterable[str] = (),
+    systems: Iterable[str] = (),
+    categories: Iterable[str] = (),
+    stage: str | None = None,
+    min_quantity: int | None = None,
+    min_sources: int = 1,
+    keywords: Iterable[str] = (),
+    notify: Iterable[str] = (),
+    digest: str = "off",
+    watchlist_id: str | None = None,
+    created_at: str | None = None,
+) -> dict[str, Any]:
+    """A valid Watchlist record; UsageError (one line, naming the option) for bad input."""
+    if not name.strip():
+        raise UsageError("watch: the name must not be empty")
+    if stage is not None and stage not in STAGES:
+        raise UsageError(f"watch: --stage {stage!r} is not one of {', '.join(STAGES)}")
+    cats = _clean(categories)
+    for cat in cats:
+        if cat not in CATEGORIES:
+            raise UsageError(f"watch: --category {cat!r} is not one of {', '.join(CATEGORIES)}")
+    if digest not in DIGESTS:
+        raise UsageError(f"watch: --digest {digest!r} is not one of off, hourly, daily")
+    if min_quantity is not None and min_quantity < 0:
+        raise UsageError("watch: --min-quantity must be 0 or more")
+    if min_sources < 1:
+        raise UsageError("watch: --min-sources must be 1 or more")
+    urls = _clean(notify)
+    for url in urls:
+        try:
+            validate_url(url)
+        except ValueError as exc:
+            raise UsageError(f"watch: --notify: {exc}") from exc
+    now = now_iso()
+    record = {
+        "id": watchlist_id or secrets.token_hex(6),
+        "name": name.strip(),
+        "owner": owner,
+        "buyers": sorted({country_code(b) for b in _clean(buyers)}),
+        "sellers": sorted({country_code(s) for s in _clean(sellers)}),
+        "systems": _clean(systems),
+        "categories": cats,
+        "stage": stage,
+        "min_quantity": min_quantity,
+        "min_sources": min_sources,
+        "keywords": _clean(keywords),
+        "notify": urls,
+        "digest": digest,
+        "created_at": created_at or now,
+        "updated_at": now,
+    }
+    validate(WATCHLIST, record)
+    return record
+
+
+async def save_watchlist(publisher: Publisher, record: dict[str, Any] | None, watchlist_id: str) -> None:
+    """Put a watchlist (or its tombstone) on the topic and into the read model at once."""
+    await publisher.publish(WATCHLIST, record, key=watchlist_id, record_id=f"{watchlist_id}@{now_iso()}")
+
+    def apply() -> None:
+        with publisher.db.session() as session:
+            project_watchlist(session, watchlist_id, record, now_iso())
+
+    await asyncio.to_thread(apply)

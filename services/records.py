@@ -1,0 +1,105 @@
+"""Record types, their topics and JSON Schemas: validate before producing, parse on consuming.
+
+Where a record type is added, the schema file in schemas/, RECORD_TYPES and the topic list change together.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+
+from services.errors import RecordError
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+
+
+@dataclass(frozen=True)
+class RecordType:
+    """A record type of DESIGN.md: its schema file and the topic (short name) it travels on."""
+
+    name: str
+    schema: str
+    topic: str
+    compacted: bool = False
+    history: bool = True
+
+
+ARTICLE = RecordType("Article", "article", "articles")
+PROCUREMENT_EVENT = RecordType("ProcurementEvent", "procurement_event", "procurement")
+WATCHLIST = RecordType("Watchlist", "watchlist", "watchlists", compacted=True)
+ALERT = RecordType("Alert", "alert", "alerts")
+DELIVERY = RecordType("Delivery", "delivery", "deliveries")
+DEAD_LETTER = RecordType("DeadLetter", "dead_letter", "deadletter", history=False)
+
+RECORD_TYPES: tuple[RecordType, ...] = (ARTICLE, PROCUREMENT_EVENT, WATCHLIST, ALERT, DELIVERY, DEAD_LETTER)
+BY_TOPIC = {rt.topic: rt for rt in RECORD_TYPES}
+
+
+@cache
+def _validator(schema: str) -> Draft202012Validator:
+    doc = json.loads((SCHEMA_DIR / f"{schema}.schema.json").read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(doc)
+    return Draft202012Validator(doc, format_checker=FormatChecker())
+
+
+def validate(rtype: RecordType, record: Any) -> None:
+    """Raise RecordError naming the first problem when `record` is not a valid `rtype`."""
+    error = next(iter(sorted(_validator(rtype.schema).iter_errors(record), key=lambda e: list(e.path))), None)
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path) or "(record)"
+        raise RecordError(f"{rtype.name}: {where}: {error.message[:200]}", record_type=rtype.name)
+
+
+def encode(rtype: RecordType, record: dict[str, Any]) -> bytes:
+    """Validate and serialise a record for the wire (UTF-8 JSON)."""
+    validate(rtype, record)
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+
+
+def decode(rtype: RecordType, raw: bytes | None) -> dict[str, Any]:
+    """Parse and validate a record from the wire; RecordError says why it cannot be used."""
+    if raw is None:
+        raise RecordError(f"{rtype.name}: empty value", record_type=rtype.name)
+    try:
+        record = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RecordError(f"{rtype.name}: not UTF-8 JSON: {exc}", record_type=rtype.name) from exc
+    validate(rtype, record)
+    if not isinstance(record, dict):
+        raise RecordError(f"{rtype.name}: not an object", record_type=rtype.name)
+    return record
+
+
+def now_iso() -> str:
+    """The current UTC time as RFC 3339 with a Z."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def dead_letter(
+    *,
+    topic: str,
+    partition: int,
+    offset: int,
+    key: bytes | None,
+    value: bytes | None,
+    reason: str,
+    consumer: str,
+) -> dict[str, Any]:
+    """The DeadLetter record for a consumed record that could not be used."""
+    return {
+        "topic": topic,
+        "partition": partition,
+        "offset": offset,
+        "key": base64.b64encode(key).decode("ascii") if key is not None else None,
+        "original": base64.b64encode(value or b"").decode("ascii"),
+        "reason": reason[:1000],
+        "consumer": consumer,
+        "at": now_iso(),
+    }

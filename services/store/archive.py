@@ -1,0 +1,87 @@
+"""The event_log archive: every produced record in order, so an empty broker can be refilled from it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from services.store.db import Database
+from services.store.models import EventLog
+
+
+@dataclass(frozen=True)
+class Archived:
+    """One archived record."""
+
+    seq: int
+    topic: str
+    key: bytes | None
+    value: bytes | None
+
+
+def append(db: Database, topic: str, record_id: str, key: bytes | None, value: bytes | None) -> int | None:
+    """Archive a record; return its sequence number, or None when (topic, record_id) is archived already."""
+    try:
+        with db.session() as session:
+            row = EventLog(
+                topic=topic,
+                record_id=record_id,
+                key=key,
+                value=value,
+                published=False,
+                created_at=datetime.now(UTC),
+            )
+            session.add(row)
+            session.flush()
+            return row.seq
+    except IntegrityError:
+        return None
+
+
+def mark_published(db: Database, seqs: list[int]) -> None:
+    """Record that these archived records reached the broker."""
+    if seqs:
+        with db.session() as session:
+            session.execute(update(EventLog).where(EventLog.seq.in_(seqs)).values(published=True))
+
+
+def records(
+    db: Database,
+    topics: set[str] | None = None,
+    *,
+    unpublished_only: bool = False,
+    min_age: float = 0.0,
+    batch: int = 1000,
+) -> Iterator[Archived]:
+    """Archived records in production order, optionally only for some topics or only unpublished ones."""
+    last = 0
+    while True:
+        with db.session() as session:
+            query = select(EventLog.seq, EventLog.topic, EventLog.key, EventLog.value).where(
+                EventLog.seq > last
+            )
+            if topics is not None:
+                query = query.where(EventLog.topic.in_(sorted(topics)))
+            if unpublished_only:
+                query = query.where(EventLog.published.is_(False))
+            if min_age > 0:
+                query = query.where(EventLog.created_at < datetime.now(UTC) - timedelta(seconds=min_age))
+            rows = session.execute(query.order_by(EventLog.seq).limit(batch)).all()
+        if not rows:
+            return
+        for seq, topic, key, value in rows:
+            yield Archived(seq, topic, key, value)
+        last = rows[-1][0]
+
+
+def count(db: Database, topic: str | None = None) -> int:
+    """How many records are archived (for one topic)."""
+    with db.session() as session:
+        query = select(func.count()).select_from(EventLog)
+        if topic is not None:
+            query = query.where(EventLog.topic == topic)
+        return int(session.execute(query).scalar_one())

@@ -1,0 +1,206 @@
+"""Projection of records into the read model: articles, events and deals, watchlists, alerts, dead letters.
+
+Every function is idempotent: applying the same record twice leaves the store as applying it once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.store.models import (
+    AlertRow,
+    ArticleRow,
+    DeadLetterRow,
+    Deal,
+    DealSource,
+    EventRow,
+    WatchlistRow,
+)
+
+#: Lifecycle order of the stages; cancellation ends a deal whatever its stage.
+STAGE_ORDER = ("interest", "negotiation", "approval", "contract", "delivery")
+STAGES = (*STAGE_ORDER, "cancellation")
+
+
+def stage_rank(stage: str | None) -> int:
+    """Position of a stage in the lifecycle (cancellation after delivery; None before interest)."""
+    if stage is None:
+        return -1
+    return STAGES.index(stage)
+
+
+def project_article(session: Session, record: dict[str, Any]) -> None:
+    """Insert or refresh an article."""
+    row = session.get(ArticleRow, record["id"])
+    if row is None:
+        row = ArticleRow(id=record["id"])
+        session.add(row)
+    row.url = record["url"]
+    row.feed_url = record.get("feed_url")
+    row.source = record["source"]
+    row.title = record["title"]
+    row.language = record.get("language")
+    row.published_at = record.get("published_at")
+    row.fetched_at = record["fetched_at"]
+    row.record = record
+
+
+def project_event(session: Session, event: dict[str, Any]) -> tuple[Deal, str | None, bool]:
+    """Apply a procurement event to its deal.
+
+    Returns:
+        (deal, previous furthest stage, True when the event is new to the store).
+    """
+    new = session.get(EventRow, event["id"]) is None
+    if new:
+        session.add(
+            EventRow(
+                id=event["id"],
+                article_id=event["article_id"],
+                classifier_version=event["classifier_version"],
+                deal_key=event["deal_key"],
+                buyer=event["buyer"],
+                buyer_iso=event.get("buyer_iso"),
+                seller=event.get("seller"),
+                seller_iso=event.get("seller_iso"),
+                system=event.get("system"),
+                category=event["category"],
+                stage=event["stage"],
+                quantity=event.get("quantity"),
+                detected_at=event["detected_at"],
+                record=event,
+            )
+        )
+    deal = session.get(Deal, event["deal_key"], with_for_update=True)
+    previous = deal.stage if deal is not None else None
+    if deal is None:
+        deal = Deal(
+            deal_key=event["deal_key"],
+            buyer=event["buyer"],
+            buyer_iso=event.get("buyer_iso"),
+            seller=event.get("seller"),
+            seller_iso=event.get("seller_iso"),
+            system=event.get("system"),
+            category=event["category"],
+            stage=event["stage"],
+            stages_seen={},
+            quantity=None,
+            quantity_approx=False,
+            value=None,
+            updated_at=event["detected_at"],
+        )
+        session.add(deal)
+    if new:
+        seen = dict(deal.stages_seen or {})
+        seen.setdefault(event["stage"], event["detected_at"])
+        deal.stages_seen = seen
+        if (
+            previous is None
+            or (previous != "cancellation"
+            and stage_rank(event["stage"]) > stage_rank(previous))
+        ):
+            deal.stage = event["stage"]
+        if event.get("quantity") is not None:
+            deal.quantity = event["quantity"]
+            deal.quantity_approx = bool(event.get("quantity_approx"))
+        if event.get("value"):
+            deal.value = event["value"]
+        deal.seller = deal.seller or event.get("seller")
+        deal.system = deal.system or event.get("system")
+        deal.updated_at = event["detected_at"]
+        session.add(
+            DealSource(
+                deal_key=event["deal_key"],
+                event_id=event["id"],
+                article_id=event["article_id"],
+                stage=event["stage"],
+                outlet=event.get("source") or "unknown",
+                language=event.get("language"),
+                url=event.get("article_url"),
+                title=event.get("article_title"),
+                evidence=event["evidence"],
+                seen_at=event["detected_at"],
+            )
+        )
+    return deal, previous, new
+
+
+def deal_sources(session: Session, deal_key: str) -> list[DealSource]:
+    """Every report of a deal, oldest first."""
+    query = select(DealSource).where(DealSource.deal_key == deal_key).order_by(DealSource.id)
+    return list(session.scalars(query))
+
+
+def project_watchlist(session: Session, watchlist_id: str, record: dict[str, Any] | None, at: str) -> None:
+    """Insert, replace or (record None: tombstone) delete a watchlist."""
+    row = session.get(WatchlistRow, watchlist_id)
+    if record is None:
+        if row is not None:
+            row.deleted = True
+            row.updated_at = at
+        return
+    if row is None:
+        row = WatchlistRow(id=watchlist_id)
+        session.add(row)
+    row.name = record["name"]
+    row.owner = record["owner"]
+    row.record = record
+    row.deleted = False
+    row.updated_at = record["updated_at"]
+
+
+def active_watchlists(session: Session) -> list[dict[str, Any]]:
+    """The definitions of every watchlist not deleted."""
+    rows = session.scalars(
+        select(WatchlistRow).where(WatchlistRow.deleted.is_(False)).order_by(WatchlistRow.id)
+    )
+    return [dict(r.record) for r in rows]
+
+
+def project_alert(session: Session, record: dict[str, Any]) -> bool:
+    """Insert an alert unless its (watchlist, deal, stage) was alerted before; True when inserted."""
+    exists = session.scalar(
+        select(AlertRow.id).where(
+            AlertRow.watchlist_id == record["watchlist_id"],
+            AlertRow.deal_key == record["deal_key"],
+            AlertRow.stage == record["stage"],
+        )
+    )
+    if exists is not None:
+        return False
+    session.add(
+        AlertRow(
+            id=record["id"],
+            watchlist_id=record["watchlist_id"],
+            deal_key=record["deal_key"],
+            stage=record["stage"],
+            created_at=record["created_at"],
+            record=record,
+        )
+    )
+    return True
+
+
+def project_dead_letter(session: Session, record: dict[str, Any]) -> None:
+    """Keep a dead letter for the operators (once per origin topic, partition and offset)."""
+    exists = session.scalar(
+        select(DeadLetterRow.id).where(
+            DeadLetterRow.topic == record["topic"],
+            DeadLetterRow.partition == record["partition"],
+            DeadLetterRow.offset == record["offset"],
+        )
+    )
+    if exists is not None:
+        return
+    session.add(
+        DeadLetterRow(
+            topic=record["topic"],
+            partition=record["partition"],
+            offset=record["offset"],
+            reason=record["reason"],
+            at=record["at"],
+        )
+    )

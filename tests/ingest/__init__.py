@@ -1,0 +1,1 @@
+"""Tests for services.ingest and the bundled demo feeds."""

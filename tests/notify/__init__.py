@@ -1,0 +1,1 @@
+"""Tests for services.notify rendering, channels and delivery."""
