@@ -48,6 +48,8 @@ fi
 
 touch "$staging/libs/.complete"
 mkdir -p "$(dirname "$dest")"
-rm -rf "$dest"
-mv "$staging/libs" "$dest"
+if [[ ! -f "$dest/.complete" ]]; then  # another run may have finished first: keep its copy
+    rm -rf "$dest"
+    mv "$staging/libs" "$dest"
+fi
 echo "$dest"

@@ -71,8 +71,12 @@ async def test_broker_consumer_group(broker: Broker) -> None:
     finally:
         await producer.stop()
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=broker.bootstrap, group_id=f"g-{topic}", auto_offset_reset="earliest",
-        session_timeout_ms=6000, heartbeat_interval_ms=1000,
+        topic,
+        bootstrap_servers=broker.bootstrap,
+        group_id=f"g-{topic}",
+        auto_offset_reset="earliest",
+        session_timeout_ms=6000,
+        heartbeat_interval_ms=1000,
     )
     await consumer.start()
     try:
@@ -163,7 +167,11 @@ def test_feed_server_conditional_get(feed_server: FeedServer) -> None:
     assert _get(url, {"If-None-Match": '"stale"'})[0] == 200
     assert _get(feed_server.url("missing.rss"))[0] == 404
     assert [r.headers.get("If-None-Match") for r in feed_server.requests_for("feeds/wire.rss")] == [
-        None, etag, None, '"stale"']
+        None,
+        etag,
+        None,
+        '"stale"',
+    ]
 
 
 def test_feed_server_redirect_and_gzip(feed_server: FeedServer) -> None:

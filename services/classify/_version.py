@@ -1,4 +1,7 @@
-"""CLASSIFIER_VERSION: a content hash of the classifier's code and data files, computed once."""
+"""CLASSIFIER_VERSION: a content hash of the classifier's code and data files, computed once.
+
+The Faust agent (agent.py) only transports records, so it is left out of the hash.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import hashlib
 from pathlib import Path
 
 _ROOT = Path(__file__).parent
+_NOT_CLASSIFIER = frozenset({"agent.py"})
 
 
 def compute_version(root: Path = _ROOT) -> str:
@@ -13,7 +17,7 @@ def compute_version(root: Path = _ROOT) -> str:
     h = hashlib.sha256()
     files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in {".py", ".json", ".jsonl"})
     for p in files:
-        if "__pycache__" in p.parts:
+        if "__pycache__" in p.parts or p.name in _NOT_CLASSIFIER:
             continue
         h.update(p.relative_to(root).as_posix().encode())
         h.update(b"\0")

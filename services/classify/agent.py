@@ -12,6 +12,7 @@ from services.app import add_consumer
 from services.bus import Publisher
 from services.logs import get_logger
 from services.records import ARTICLE, PROCUREMENT_EVENT, now_iso
+from services.store.models import ArticleRow
 from services.store.readmodel import project_article
 
 log = get_logger("classify")
@@ -76,14 +77,24 @@ def register(app: faust.App, publisher: Publisher) -> None:
     async def on_article(article: dict[str, Any] | None, _key: str | None) -> None:
         assert article is not None
 
+        def known() -> bool:
+            with publisher.db.session() as session:
+                return session.get(ArticleRow, article["id"]) is not None
+
         def store() -> None:
             with publisher.db.session() as session:
                 project_article(session, article)
 
-        await asyncio.to_thread(store)
+        # The article row is written last, so it marks the article done: a record seen again (a restart,
+        # a rebalance) is skipped, and one whose events were not all produced is classified again.
+        # Classifying history again with a new classifier is `armswatch replay --reclassify`.
+        if await asyncio.to_thread(known):
+            log.info("article already classified", article_id=article["id"])
+            return
         events = await asyncio.to_thread(to_events, article)
         for record in events:
             await publisher.publish(PROCUREMENT_EVENT, record, key=record["deal_key"], record_id=record["id"])
+        await asyncio.to_thread(store)
         log.info(
             "article classified", article_id=article["id"], events=len(events), source=article.get("source")
         )

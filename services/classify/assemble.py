@@ -12,7 +12,10 @@ from services.classify.quantity import quantity_for, value_in
 from services.classify.roles import assign_roles, buyers_and_sellers, country_name
 from services.classify.types import PRE_CONTRACT, Candidate, Mention, Party, Stage, SystemInfo
 
-_ORDER = {s: i for i, s in enumerate(("interest", "negotiation", "approval", "contract", "delivery", "cancellation"))}
+_ORDER = {
+    s: i
+    for i, s in enumerate(("interest", "negotiation", "approval", "contract", "delivery", "cancellation"))
+}
 _MOU_GAP = 24
 
 Item = tuple[Mention, SystemInfo | None, str]
@@ -95,9 +98,9 @@ def _governed(cue: Mention, cues: list[Mention], sm: SentenceMentions) -> bool:
 def _receives_document(cue: Mention, sm: SentenceMentions) -> bool:
     """'received approval', 'a primit aprobarea', 'received an order': a document, not equipment."""
     for c in sm.cues:
-        if c.entry.data in ("approval", "contract", "negotiation") and 0 <= c.start - cue.end <= 12:
-            if not any(ch in sm.norm[cue.end : c.start] for ch in ",;"):
-                return True
+        adjacent = c.entry.data in ("approval", "contract", "negotiation") and 0 <= c.start - cue.end <= 12
+        if adjacent and not any(ch in sm.norm[cue.end : c.start] for ch in ",;"):
+            return True
     return False
 
 
@@ -117,9 +120,9 @@ def _items(sm: SentenceMentions, ctx: SentenceContext) -> list[Item]:
     for m in sm.systems:
         idx = m.entry.data
         info = table[idx]
-        if m.entry.sub == "weak_alias" and idx not in ctx.strong_systems:
-            if not any(c.entry.data == info.category for c in sm.categories):
-                continue
+        supported = idx in ctx.strong_systems or any(c.entry.data == info.category for c in sm.categories)
+        if m.entry.sub == "weak_alias" and not supported:
+            continue
         out.append((m, info, info.category))
     vague = [x for x in sm.modifiers if x.entry.data == "quantity_vague"]
     for m in sm.categories:
@@ -228,6 +231,8 @@ def _seller_for(info: SystemInfo | None, sellers: list[Party], buyers: list[Part
         return named[0]
     if info is not None and info.producer_iso:
         if info.producer_iso in buyer_isos:
-            return Party(info.manufacturer or country_name(info.producer_iso), info.producer_iso, is_company=True)
+            return Party(
+                info.manufacturer or country_name(info.producer_iso), info.producer_iso, is_company=True
+            )
         return Party(country_name(info.producer_iso), info.producer_iso)
     return None

@@ -23,9 +23,30 @@ from typing import Any
 from babel import Locale
 
 DATA = Path(__file__).parent / "data"
-LANGS = (
-    ["en", "de", "ru", "uk", "fr", "es", "it", "pt", "pl", "tr", "ro", "sq", "ar", "zh", "ko", "ja", "fa", "he", "hi", "id", "vi", "el"]
-)
+LANGS = [
+    "en",
+    "de",
+    "ru",
+    "uk",
+    "fr",
+    "es",
+    "it",
+    "pt",
+    "pl",
+    "tr",
+    "ro",
+    "sq",
+    "ar",
+    "zh",
+    "ko",
+    "ja",
+    "fa",
+    "he",
+    "hi",
+    "id",
+    "vi",
+    "el",
+]
 
 
 def _read(path: Path) -> list[dict[str, Any]]:
@@ -53,7 +74,9 @@ def build_countries(ref: Path) -> list[dict[str, Any]]:
     table: dict[tuple[str, str], dict[str, Any]] = {}
 
     def rec(iso: str, lang: str) -> dict[str, Any]:
-        return table.setdefault((iso, lang), {"iso": iso, "lang": lang, "names": [], "demonyms": [], "abbr": []})
+        return table.setdefault(
+            (iso, lang), {"iso": iso, "lang": lang, "names": [], "demonyms": [], "abbr": []}
+        )
 
     def add(r: dict[str, Any], key: str, forms: list[str]) -> None:
         for f in forms:

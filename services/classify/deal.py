@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
@@ -39,7 +40,7 @@ def canonical_system(name: str | None) -> str | None:
     return _alias_index().get(normalise_name(name), name)
 
 
-def deal_key(event: dict[str, Any]) -> str:
+def deal_key(event: Mapping[str, Any]) -> str:
     """Return the deal key of an event: BUYER:system:SELLER, e.g. ``KZ:bayraktartb2:TR``.
 
     Args:

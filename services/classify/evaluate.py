@@ -36,7 +36,9 @@ def system_ok(g: dict[str, Any], p: dict[str, Any]) -> bool:
     return bool((g.get("category") or "") == (p.get("category") or ""))
 
 
-def match(gold: list[dict[str, Any]], pred: list[dict[str, Any]], strict: bool = True) -> tuple[int, int, int]:
+def match(
+    gold: list[dict[str, Any]], pred: list[dict[str, Any]], strict: bool = True
+) -> tuple[int, int, int]:
     """Greedy one-to-one matching: (tp, fp, fn)."""
     used: set[int] = set()
     tp = 0
@@ -87,5 +89,12 @@ def score(gold: dict[str, dict[str, Any]], pred: dict[str, dict[str, Any]]) -> d
     for name, table in tables.items():
         for key, (tp, fp, fn) in sorted(table.items()):
             p_, r_, f_ = prf(tp, fp, fn)
-            out[f"{name}_{key}"] = {"p": round(p_, 3), "r": round(r_, 3), "f1": round(f_, 3), "tp": tp, "fp": fp, "fn": fn}
+            out[f"{name}_{key}"] = {
+                "p": round(p_, 3),
+                "r": round(r_, 3),
+                "f1": round(f_, 3),
+                "tp": tp,
+                "fp": fp,
+                "fn": fn,
+            }
     return out

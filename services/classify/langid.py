@@ -38,7 +38,9 @@ def detect_language(text: str) -> str:
     return str(lang)
 
 
-_EN_HINTS = frozenset(["the", "of", "and", "to", "is", "was", "has", "have", "with", "for", "that", "from", "by"])
+_EN_HINTS = frozenset(
+    ["the", "of", "and", "to", "is", "was", "has", "have", "with", "for", "that", "from", "by"]
+)
 
 
 def looks_english(sentence: str) -> bool:

@@ -36,7 +36,32 @@ from services.classify.types import (
 )
 
 DATA_DIR = Path(__file__).parent / "data"
-LANGUAGES = tuple(["en", "de", "ru", "uk", "fr", "es", "it", "pt", "pl", "tr", "ro", "sq", "ar", "zh", "ko", "ja", "fa", "he", "hi", "id", "vi", "el"])
+LANGUAGES = tuple(
+    [
+        "en",
+        "de",
+        "ru",
+        "uk",
+        "fr",
+        "es",
+        "it",
+        "pt",
+        "pl",
+        "tr",
+        "ro",
+        "sq",
+        "ar",
+        "zh",
+        "ko",
+        "ja",
+        "fa",
+        "he",
+        "hi",
+        "id",
+        "vi",
+        "el",
+    ]
+)
 SUFFIXING = frozenset({"tr", "ko"})  # a form may be followed by more endings or particles
 NO_INFLECTION = frozenset({"en", "id", "vi", "zh", "ja"})
 _ACRONYM = re.compile(r"^[A-Z][A-Z.&]{0,5}$")
@@ -124,7 +149,9 @@ def system_trie(accent_fold: bool) -> Trie:
         strong = [r["system"], *r.get("aliases", [])]
         for form in strong:
             weak = bool(r.get("system_is_weak")) and form == r["system"]
-            trie.add(fold_form(form, lang), Entry(KIND_SYSTEM, idx, sub="weak_name" if weak else "", weak=weak))
+            trie.add(
+                fold_form(form, lang), Entry(KIND_SYSTEM, idx, sub="weak_name" if weak else "", weak=weak)
+            )
         for form in r.get("weak_aliases", []):
             trie.add(fold_form(form, lang), Entry(KIND_SYSTEM, idx, sub="weak_alias", weak=True))
     return trie
@@ -199,7 +226,12 @@ def matcher(lang: str) -> Matcher:
             if form.startswith("-"):
                 suffix_forms[fold_form(form[1:], lang)] = r["kind"]
                 continue
-            _add(words, lang, form, Entry(KIND_MOD, r["kind"], sub=r["cue"], value=r.get("value"), max_suffix=ms))
+            _add(
+                words,
+                lang,
+                form,
+                Entry(KIND_MOD, r["kind"], sub=r["cue"], value=r.get("value"), max_suffix=ms),
+            )
             if r["kind"] == "negative_context":
                 negative_forms.add(fold_form(form, lang))
     for r in read_jsonl("categories.jsonl"):

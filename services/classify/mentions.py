@@ -19,7 +19,9 @@ from services.classify.types import (
     Mention,
 )
 
-_NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:[,. ]\d{3})+(?![\d])|(?<![\w.,])\d+(?:[.,]\d+)?(?![\d])")
+_NUMBER = re.compile(
+    r"(?<![0-9A-Za-z.,])\d{1,3}(?:[,. ]\d{3})+(?![\d])|(?<![0-9A-Za-z.,])\d+(?:[.,]\d+)?(?![\d])"
+)
 
 
 @dataclass(slots=True)
@@ -146,7 +148,9 @@ def find_mentions(sentence: str, m: Matcher) -> SentenceMentions:
             x
             for x in mods
             if x.entry.data not in ("seller_marker", "buyer_marker")
-            or not any(o.start <= x.start and x.end <= o.end and o.end - o.start > x.end - x.start for o in longer)
+            or not any(
+                o.start <= x.start and x.end <= o.end and o.end - o.start > x.end - x.start for o in longer
+            )
         ),
         key=lambda x: x.start,
     )

@@ -8,7 +8,9 @@ from services.classify.mentions import SentenceMentions
 from services.classify.types import Mention, Stage
 
 VERB_FINAL = frozenset({"ja", "ko", "tr", "hi", "fa", "de"})
-_CLAUSE = re.compile(r"[,;:，、；：()（）]|\s-\s|\b(?:but|aber|но|але|mais|pero|ma|mas|ale|ancak|dar|lakin)\b")
+_CLAUSE = re.compile(
+    r"[,;:，、；：()（）]|\s-\s|\b(?:but|aber|но|але|mais|pero|ma|mas|ale|ancak|dar|lakin)\b"
+)
 _BEFORE = 28
 _AFTER_VERB_FINAL = 16
 
@@ -23,9 +25,14 @@ def clause_bounds(norm: str, start: int, end: int) -> tuple[int, int]:
     return left, right
 
 
+SUFFIX_TENSE = frozenset({"ja", "ko", "tr", "hi"})  # tense and mood follow the verb
+
+
 def _near(cue: Mention, mod: Mention, norm: str, lang: str) -> bool:
     left, right = clause_bounds(norm, cue.start, cue.end)
     if mod.end <= cue.start:
+        if lang in SUFFIX_TENSE and mod.entry.data != "negation":
+            return False
         return mod.start >= left and cue.start - mod.end <= _BEFORE
     if mod.start >= cue.end:
         limit = _AFTER_VERB_FINAL if lang in VERB_FINAL else 4
@@ -60,7 +67,9 @@ def cue_stage(cue: Mention, sm: SentenceMentions, lang: str) -> tuple[Stage | No
             flags.add("reported")
             continue
         if _near(cue, mod, sm.norm, lang) or (stage == "delivery" and _same_clause(cue, mod, sm.norm)):
-            flags.add({"future_or_plan": "future", "hypothetical": "hypothetical", "negation": "negation"}[kind])
+            flags.add(
+                {"future_or_plan": "future", "hypothetical": "hypothetical", "negation": "negation"}[kind]
+            )
     if "negation" in flags:
         return None, flags
     if "future" in flags:

@@ -80,7 +80,9 @@ class _FoldTable(dict[int, str]):
                 low = ch.lower()
                 out = low if len(low) == 1 else ch
                 if self.accent_fold:
-                    bare = "".join(c for c in unicodedata.normalize("NFD", out) if not unicodedata.combining(c))
+                    bare = "".join(
+                        c for c in unicodedata.normalize("NFD", out) if not unicodedata.combining(c)
+                    )
                     if len(bare) == 1:
                         out = _SPECIAL.get(bare, bare)
         self[code] = out

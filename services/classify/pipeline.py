@@ -25,7 +25,9 @@ def article_language(article: dict[str, Any]) -> str:
     return detect_language(f"{article.get('title') or ''}\n{article.get('text') or ''}")
 
 
-def _topic_buyer(title_sm: SentenceMentions | None, analysed: list[SentenceMentions], lang: str) -> Party | None:
+def _topic_buyer(
+    title_sm: SentenceMentions | None, analysed: list[SentenceMentions], lang: str
+) -> Party | None:
     """The article's main buyer: the title's one buyer, else its most named non-producer country."""
     if title_sm is not None:
         buyers, _ = buyers_and_sellers(assign_roles(title_sm, lang))

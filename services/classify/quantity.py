@@ -42,7 +42,9 @@ def _is_count(n: NumberMention, sm: SentenceMentions) -> bool:
     return n.value == int(n.value) and 0 < n.value < 1_000_000
 
 
-def quantity_for(item: Mention, sm: SentenceMentions, lang: str, other_items: list[Mention]) -> tuple[int | None, bool]:
+def quantity_for(
+    item: Mention, sm: SentenceMentions, lang: str, other_items: list[Mention]
+) -> tuple[int | None, bool]:
     """Return (quantity, approx) for the system or category mention item.
 
     Args:
@@ -59,7 +61,9 @@ def quantity_for(item: Mention, sm: SentenceMentions, lang: str, other_items: li
         if not _is_count(n, sm):
             continue
         if n.end <= item.start and item.start - n.end <= 40:
-            if any(n.end <= o.start < item.start for o in other_items if o is not item and o.start != item.start):
+            if any(
+                n.end <= o.start < item.start for o in other_items if o is not item and o.start != item.start
+            ):
                 continue
             best = n
         elif n.start >= item.end and n.start - item.end <= 24:
@@ -73,7 +77,9 @@ def quantity_for(item: Mention, sm: SentenceMentions, lang: str, other_items: li
         m.entry.data == "quantity_approx" and (m.end <= best.start and best.start - m.end <= 3)
         for m in sm.modifiers
     ) or any(
-        m.entry.data == "quantity_approx" and 0 <= m.start - best.end <= 3 and lang in _COUNTER_LANGS | {"tr", "hi"}
+        m.entry.data == "quantity_approx"
+        and 0 <= m.start - best.end <= 3
+        and lang in _COUNTER_LANGS | {"tr", "hi"}
         for m in sm.modifiers
     )
     return int(best.value), approx
@@ -85,7 +91,9 @@ def value_in(sentence: str) -> str | None:
     if not m:
         return None
     cur = m.group("cur1") or ""
-    code = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "₹": "INR", "Rs": "INR", "Rs.": "INR"}.get(cur, cur)
+    code = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "₹": "INR", "Rs": "INR", "Rs.": "INR"}.get(
+        cur, cur
+    )
     if m.group("num1"):
         mul = m.group("mul1") or ""
         return f"{code} {m.group('num1').rstrip(',.')} {mul}".strip()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -12,9 +13,15 @@ from services.classify.lexicon import institution_records, systems_table
 from services.classify.mentions import SentenceMentions
 from services.classify.types import KIND_COUNTRY, KIND_INST, Mention, Party
 
-_MAX_AFTER = 50  # a buyer named long after the first cue is rarely its subject
+_MAX_AFTER = 40  # a buyer named long after the first cue is rarely its subject
 POSTPOSITIONAL = frozenset({"ja", "ko", "tr", "hi"})
-_EN_NAMES = {"TR": "Turkey", "US": "United States", "GB": "United Kingdom", "KR": "South Korea", "KP": "North Korea"}
+_EN_NAMES = {
+    "TR": "Turkey",
+    "US": "United States",
+    "GB": "United Kingdom",
+    "KR": "South Korea",
+    "KP": "North Korea",
+}
 _COORD = re.compile(
     r"^[\s,、，;]*(?:and|und|и|і|й|та|et|y|e|i|ve|ile|și|si|dhe|و|和|及|与|與|と|과|와|및|dan|và|και|ו|और|va|or|oraz"
     r"|a|as well as|sowie)?[\s,、，]*(?:the|la|le|les|l'|der|die|das|den|el|los|il|lo|gli|o|os|a|as)?\s*$"
@@ -69,17 +76,36 @@ def _marker_role(m: Mention, sm: SentenceMentions, lang: str) -> str:
         if kind not in ("seller_marker", "buyer_marker"):
             continue
         role = "seller" if kind == "seller_marker" else "buyer"
-        if role == "buyer" and lang not in POSTPOSITIONAL:
-            if not any(c.end <= mod.start and mod.start - c.end <= 70 for c in sm.cues):
+        if lang not in POSTPOSITIONAL:
+            anchors = sm.cues if role == "buyer" else sm.cues + sm.systems + sm.categories
+            if not any(c.end <= mod.start and mod.start - c.end <= 70 for c in anchors):
                 continue
         if lang in POSTPOSITIONAL:
             if m.end <= mod.start <= m.end + 2:
                 best = role
-        elif mod.end <= m.start and m.start - mod.end <= 6 and not sm.norm[mod.end : m.start].strip(" '\"«»„“"):
+        elif (
+            mod.end <= m.start and m.start - mod.end <= 6 and not sm.norm[mod.end : m.start].strip(" '\"«»„“")
+        ):
             best = role
         elif mod.end <= m.start and m.start - mod.end <= 8:
             gap = sm.norm[mod.end : m.start].strip()
-            if gap in ("the", "der", "die", "den", "dem", "la", "le", "el", "il", "lo", "l'", "o", "a", "os", "de la"):
+            if gap in (
+                "the",
+                "der",
+                "die",
+                "den",
+                "dem",
+                "la",
+                "le",
+                "el",
+                "il",
+                "lo",
+                "l'",
+                "o",
+                "a",
+                "os",
+                "de la",
+            ):
                 best = role
     if lang == "tr":
         tail = sm.norm[m.end : m.end + 6]
@@ -153,12 +179,14 @@ def _is_dateline(m: Mention, sm: SentenceMentions) -> bool:
     if rec["kind"] != "capital":
         return False
     tail = sm.raw[m.end : m.end + 24]
-    return bool(re.match(r"^\s*(?:\([^)]*\)\s*)?[-—–:]|^,\s*\w+\s+\d{1,2}\s*[:,]|^,\s*\d{1,2}\s+\w+\s*[:,]", tail))
+    return bool(
+        re.match(r"^\s*(?:\([^)]*\)\s*)?[-—–:]|^,\s*\w+\s+\d{1,2}\s*[:,]|^,\s*\d{1,2}\s+\w+\s*[:,]", tail)
+    )
 
 
 def _coordinate(parties: list[RoleParty], sm: SentenceMentions) -> None:
     """Parties joined by 'and' or commas share the role of the first marked one."""
-    for a, b in zip(parties, parties[1:], strict=False):
+    for a, b in itertools.pairwise(parties):
         gap = sm.norm[a.mention.end : b.mention.start]
         if a.role and not b.role and len(gap) <= 14 and _COORD.match(gap):
             b.role = a.role

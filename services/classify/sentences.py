@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from services.classify.types import Sentence
@@ -46,8 +47,8 @@ def _split_line(line: str, offset: int, out: list[Sentence]) -> None:
     for m in _CJK_END.finditer(line):
         if 0 < m.end() < len(line):
             cuts.append(m.end())
-    cuts = sorted(set(cuts)) + [len(line)]
-    for a, b in zip(cuts, cuts[1:], strict=False):
+    cuts = [*sorted(set(cuts)), len(line)]
+    for a, b in itertools.pairwise(cuts):
         piece = line[a:b]
         stripped = piece.strip()
         if len(stripped) < _MIN_LEN:

@@ -48,9 +48,8 @@ def resolve_stages(cands: list[Candidate]) -> list[Candidate]:
         pre = [c for c in group if c.stage in PRE_CONTRACT]
         top = max((_ORDER[c.stage] for c in pre), default=-1)
         for c in group:
-            if c.stage in PRE_CONTRACT:
-                if {"contract", "cancellation"} & final or _ORDER[c.stage] != top:
-                    continue
+            if c.stage in PRE_CONTRACT and ({"contract", "cancellation"} & final or _ORDER[c.stage] != top):
+                continue
             keep.append(c)
     keep.sort(key=lambda c: c.sentence_index)
     return keep

@@ -128,4 +128,3 @@ def find_all(
                     continue
                 out.append((s, end, e))
     return out
-

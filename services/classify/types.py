@@ -17,7 +17,21 @@ from typing import Any, Literal, TypedDict
 Stage = Literal["interest", "negotiation", "approval", "contract", "delivery", "cancellation"]
 STAGES: tuple[Stage, ...] = ("interest", "negotiation", "approval", "contract", "delivery", "cancellation")
 PRE_CONTRACT: tuple[Stage, ...] = ("interest", "negotiation", "approval")
-CATEGORIES = ["uav", "combat_aircraft", "transport_aircraft", "helicopter", "air_defence", "missile", "armoured_vehicle", "artillery", "naval_vessel", "submarine", "radar_sensor", "small_arms_ammo", "other"]
+CATEGORIES = [
+    "uav",
+    "combat_aircraft",
+    "transport_aircraft",
+    "helicopter",
+    "air_defence",
+    "missile",
+    "armoured_vehicle",
+    "artillery",
+    "naval_vessel",
+    "submarine",
+    "radar_sensor",
+    "small_arms_ammo",
+    "other",
+]
 
 # Kinds of lexicon entries (Entry.kind).
 KIND_COUNTRY = "country"  # data: iso; sub: "name" | "demonym"

@@ -12,6 +12,7 @@ from typing import NoReturn, TypeVar
 
 import click
 
+from services.broker.admin import ensure_topics
 from services.bus import KafkaBus, OutboxBus, Publisher
 from services.config import Settings, load_settings
 from services.errors import ArmswatchError
@@ -60,7 +61,9 @@ class Context:
             settings = self.settings
             if settings.embedded:
                 return await work(Publisher(settings, self.db(), OutboxBus()))
-            bus = KafkaBus(str(settings.kafka_bootstrap))
+            bootstrap = str(settings.kafka_bootstrap)
+            await ensure_topics(settings, bootstrap)
+            bus = KafkaBus(bootstrap)
             await bus.start()
             try:
                 return await work(Publisher(settings, self.db(), bus))

@@ -46,6 +46,8 @@ def classify_command(file: IO[str]) -> None:
 
 
 def _fmt(cell: dict[str, Any]) -> str:
+    if cell["tp"] + cell["fp"] + cell["fn"] == 0:
+        return "-     -     -    "  # nothing to find and nothing found (negative-only language)
     return f"{cell['p']:.3f} {cell['r']:.3f} {cell['f1']:.3f}"
 
 
@@ -77,9 +79,12 @@ def eval_command(dataset: Path, as_json: bool, predictions: Path | None) -> None
         return
     click.echo(f"classifier {CLASSIFIER_VERSION} on {dataset} ({figures['articles']} articles)")
     click.echo(f"{'scope':10} {'article P/R/F1':>20} {'event strict P/R/F1':>22} {'event loose P/R/F1':>22}")
-    keys = ["all", "en", "non-en"] + sorted(
-        k[len("article_") :] for k in figures if k.startswith("article_lang:")
-    )
+    keys = [
+        "all",
+        "en",
+        "non-en",
+        *sorted(k[len("article_") :] for k in figures if k.startswith("article_lang:")),
+    ]
     for key in keys:
         if f"article_{key}" not in figures:
             continue

@@ -10,6 +10,7 @@ Importing this module registers the ``print://`` channel, which writes each aler
 
 from __future__ import annotations
 
+import logging
 import re
 import sys
 from collections.abc import Callable
@@ -46,11 +47,16 @@ _MIN_SECRET = 4
 
 
 def instantiate(url: str, asset: apprise.AppriseAsset | None = None) -> apprise.NotifyBase | None:
-    """Return apprise's plugin object for a URL, or None when apprise cannot parse it."""
+    """Return apprise's plugin object for a URL, or None when apprise cannot parse it (apprise kept quiet)."""
+    apprise_log = logging.getLogger("apprise")
+    previous = apprise_log.disabled
+    apprise_log.disabled = True
     try:
         plugin = apprise.Apprise.instantiate(url, asset=asset)
     except Exception:
         return None
+    finally:
+        apprise_log.disabled = previous
     return plugin if isinstance(plugin, apprise.NotifyBase) else None
 
 
