@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.errors import ConfigError
@@ -85,6 +85,31 @@ class Settings(BaseSettings):
     feed_error_threshold: int = Field(
         default=5, ge=1, description="Consecutive fetch errors before a feed is reported broken."
     )
+    feed_alerts_notify: SecretStr | None = Field(
+        default=None,
+        description="Apprise URL(s), comma-separated, told when a feed breaks and when it recovers (secret).",
+    )
+    poll_min_interval: float = Field(
+        default=120.0, gt=0, description="Shortest seconds between two polls of a busy feed."
+    )
+    poll_max_interval: float = Field(
+        default=86400.0, gt=0, description="Longest seconds between two polls of a failing or idle feed."
+    )
+    poll_jitter: float = Field(
+        default=0.1, ge=0, le=0.5, description="Random spread of each poll delay, as a fraction of it."
+    )
+    websub_callback_url: str | None = Field(
+        default=None,
+        description="Public base URL of the API that WebSub hubs can reach (https://host); unset: no push.",
+    )
+    websub_lease: float = Field(
+        default=7 * 86400.0,
+        gt=0,
+        description="Seconds of WebSub lease asked of a hub (renewed before expiry).",
+    )
+    websub_fallback_interval: float = Field(
+        default=6 * 3600.0, gt=0, description="Seconds between fallback polls of a feed pushed by a hub."
+    )
     notify_max_attempts: int = Field(
         default=4, ge=1, description="Attempts to send one alert to one channel."
     )
@@ -93,6 +118,24 @@ class Settings(BaseSettings):
     )
     notify_rate_per_channel: float = Field(
         default=1.0, gt=0, description="Messages per second to one channel."
+    )
+    notify_concurrency: int = Field(
+        default=32,
+        ge=1,
+        description="Sends in flight at once over all channels (threads of the delivery pool); one per channel.",
+    )
+    notify_max_inflight: int = Field(
+        default=1000,
+        ge=1,
+        description="Alerts taken into delivery at once (waiting for their channel included).",
+    )
+    notify_claim_lease: float = Field(
+        default=600.0,
+        gt=0,
+        description="Seconds a delivery claimed by another running notifier is left to it (a dead one's is taken at once).",
+    )
+    notify_digest_tick: float = Field(
+        default=30.0, gt=0, description="Seconds between two looks for hourly and daily digests that are due."
     )
     classifier: str = Field(
         default="rules", description="Classifier backend (entry point name): rules or llm."

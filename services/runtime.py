@@ -92,16 +92,8 @@ async def run_stack(
         if "notify" in roles:
             from services.notify.agent import Notifier
             from services.notify.agent import register as register_notify
-            from services.notify.deliver import Deliverer
 
-            notifier = Notifier(
-                publisher,
-                Deliverer(
-                    max_attempts=settings.notify_max_attempts,
-                    base_delay=settings.notify_base_delay,
-                    rate_per_channel=settings.notify_rate_per_channel,
-                ),
-            )
+            notifier = Notifier.from_settings(publisher)
             stack.notifier = notifier
             register_notify(app, notifier)
             tasks.append(asyncio.create_task(notifier.run_delivery_loop(stack.stop)))

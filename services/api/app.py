@@ -6,16 +6,19 @@ import asyncio
 import hashlib
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Header
+from fastapi import Depends, FastAPI, Header, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from services import __version__
+from services.api import websub
 from services.api.errors import ApiError, install
 from services.bus import Publisher
 from services.notify.channels import redact
 from services.notify.watchlists import build_watchlist, country_code, save_watchlist
-from services.store.models import Deal, DealSource, EventRow, User, WatchlistRow
+from services.store.db import Database
+from services.store.models import Deal, EventRow, User, WatchlistRow
+from services.store.readmodel import deal_record, deal_sources
 
 
 class WatchlistIn(BaseModel):
@@ -38,23 +41,29 @@ def _shown(record: dict[str, Any]) -> dict[str, Any]:
     return {**record, "notify": [redact(u) for u in record.get("notify") or []]}
 
 
+def current_user(request: Request, authorization: Annotated[str | None, Header()] = None) -> str:
+    """The user owning the bearer token; 401 without a valid one."""
+    if not authorization or not authorization.startswith("Bearer "):
+        raise ApiError(401, "unauthorized", "send Authorization: Bearer <token>")
+    digest = hashlib.sha256(authorization.removeprefix("Bearer ").strip().encode()).hexdigest()
+    db: Database = request.app.state.db
+    with db.session() as session:
+        name = session.scalar(select(User.name).where(User.token_hash == digest))
+    if name is None:
+        raise ApiError(401, "unauthorized", "unknown API token")
+    return name
+
+
+Caller = Annotated[str, Depends(current_user)]
+
+
 def create_app(publisher: Publisher) -> FastAPI:
     """The API app over `publisher`'s store."""
     db = publisher.db
     app = FastAPI(title="armswatch", version=__version__)
+    app.state.db = db
     install(app)
-
-    def user(authorization: Annotated[str | None, Header()] = None) -> str:
-        if not authorization or not authorization.startswith("Bearer "):
-            raise ApiError(401, "unauthorized", "send Authorization: Bearer <token>")
-        digest = hashlib.sha256(authorization.removeprefix("Bearer ").strip().encode()).hexdigest()
-        with db.session() as session:
-            name = session.scalar(select(User.name).where(User.token_hash == digest))
-        if name is None:
-            raise ApiError(401, "unauthorized", "unknown API token")
-        return name
-
-    Caller = Annotated[str, Depends(user)]
+    app.include_router(websub.router, dependencies=[Depends(websub.bind(publisher))])
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:
@@ -70,26 +79,9 @@ def create_app(publisher: Publisher) -> FastAPI:
         if stage:
             query = query.where(Deal.stage == stage)
         with db.session() as session:
-            out = []
-            for deal in session.scalars(query):
-                srcs = session.scalars(select(DealSource).where(DealSource.deal_key == deal.deal_key)).all()
-                out.append(
-                    {
-                        "deal_key": deal.deal_key,
-                        "buyer": deal.buyer,
-                        "buyer_iso": deal.buyer_iso,
-                        "seller": deal.seller,
-                        "seller_iso": deal.seller_iso,
-                        "system": deal.system,
-                        "category": deal.category,
-                        "stage": deal.stage,
-                        "stages_seen": deal.stages_seen,
-                        "quantity": deal.quantity,
-                        "value": deal.value,
-                        "sources": [{"outlet": s.outlet, "language": s.language, "url": s.url} for s in srcs],
-                    }
-                )
-            return out
+            return [
+                deal_record(deal, deal_sources(session, deal.deal_key)) for deal in session.scalars(query)
+            ]
 
     @app.get("/events")
     def events(_user: Caller, buyer: str | None = None, limit: int = 50) -> list[dict[str, Any]]:

@@ -1,22 +1,33 @@
-"""Assemble candidate events from one sentence: each live stage cue paired with its items and buyers."""
+"""Assemble candidate events from one sentence: each live stage cue paired with its items and buyers.
+
+Each live cue speaks about the items of its segment: in SVO languages those after it up
+to the next cue (else those before it), in verb-final ones those before it; a list that
+runs on over commas ("engines for the T-90, torpedoes for the Navy, and ...") stays with
+its cue. Each cue has its own buyer: the marked one in its clause, else its subject.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from services.classify.filters import blocked_by_negative
+from services.classify.cues import LiveCue, live_cues, r3, sentence_stages
 from services.classify.lexicon import systems_table
 from services.classify.mentions import SentenceMentions
-from services.classify.modality import clause_bounds, cue_stage
+from services.classify.modality import clause_bounds
 from services.classify.quantity import quantity_for, value_in
-from services.classify.roles import assign_roles, buyers_and_sellers, country_name
-from services.classify.types import PRE_CONTRACT, Candidate, Mention, Party, Stage, SystemInfo
+from services.classify.roles import (
+    RoleParty,
+    assign_roles,
+    buyers_for_cue,
+    country_name,
+    names_countries,
+)
+from services.classify.types import Candidate, Mention, Party, Stage, SystemInfo
 
-_ORDER = {
-    s: i
-    for i, s in enumerate(("interest", "negotiation", "approval", "contract", "delivery", "cancellation"))
-}
-_MOU_GAP = 24
+__all__ = ["SentenceContext", "assemble", "live_cues", "sentence_stages"]
+
+VERB_FINAL = frozenset({"ja", "ko", "tr", "hi", "fa"})
+_LIST_RUN = 32  # an item this close to the start of the next clause continues a list
 
 Item = tuple[Mention, SystemInfo | None, str]
 
@@ -32,87 +43,6 @@ class SentenceContext:
     topic_buyer: Party | None = None
 
 
-@dataclass(slots=True)
-class LiveCue:
-    """A stage cue that survived modality and negative filters."""
-
-    mention: Mention
-    stage: Stage
-    flags: set[str]
-
-
-def live_cues(sm: SentenceMentions, lang: str) -> tuple[list[LiveCue], set[str]]:
-    """Return the sentence's stage cues after modality, MoU and negative-context rules."""
-    out: list[LiveCue] = []
-    flags: set[str] = set()
-    nego = [c for c in sm.cues if c.entry.data == "negotiation"]
-    for cue in sm.cues:
-        if any(e.start <= cue.start and cue.end <= e.end for e in sm.systems + sm.parties):
-            continue
-        if cue.entry.data == "contract" and (_governed(cue, sm.cues, sm) or _signs_mou(cue, nego, sm)):
-            continue
-        if cue.entry.data == "delivery" and (_governed(cue, sm.cues, sm) or _receives_document(cue, sm)):
-            continue
-        stage, fl = cue_stage(cue, sm, lang)
-        flags |= fl
-        if stage is None:
-            continue
-        if blocked_by_negative(cue, sm):
-            flags.add("negative")
-            continue
-        out.append(LiveCue(cue, stage, fl))
-    return out, flags
-
-
-def sentence_stages(sm: SentenceMentions, lang: str) -> tuple[list[Stage], set[str]]:
-    """Return the stages this sentence states (R3 applied within the sentence)."""
-    cues, flags = live_cues(sm, lang)
-    return _r3({c.stage for c in cues}), flags
-
-
-def _r3(stages: set[Stage]) -> list[Stage]:
-    final = {s for s in stages if s not in PRE_CONTRACT}
-    pre = [s for s in stages if s in PRE_CONTRACT]
-    if pre and not ({"contract", "cancellation"} & final):
-        final.add(max(pre, key=lambda s: _ORDER[s]))
-    return sorted(final, key=lambda s: _ORDER[s])
-
-
-def _governed(cue: Mention, cues: list[Mention], sm: SentenceMentions) -> bool:
-    """A purchase or supply word right after another stage cue is its object, not a step of its own.
-
-    'considering the purchase', 'cancel the purchase', 'contract for the supply of',
-    'memorandum on the delivery of': the first cue decides the stage.
-    """
-    for p in cues:
-        if p is cue or p.entry.data == cue.entry.data:
-            continue
-        if p.end <= cue.start and cue.start - p.end <= 30:
-            gap = sm.norm[p.end : cue.start]
-            party_between = any(p.end <= x.start < cue.start for x in sm.parties)
-            if not any(ch in gap for ch in ",;.，、") and (not party_between or len(gap) <= 10):
-                return True
-    return False
-
-
-def _receives_document(cue: Mention, sm: SentenceMentions) -> bool:
-    """'received approval', 'a primit aprobarea', 'received an order': a document, not equipment."""
-    for c in sm.cues:
-        adjacent = c.entry.data in ("approval", "contract", "negotiation") and 0 <= c.start - cue.end <= 12
-        if adjacent and not any(ch in sm.norm[cue.end : c.start] for ch in ",;"):
-            return True
-    return False
-
-
-def _signs_mou(cue: Mention, nego: list[Mention], sm: SentenceMentions) -> bool:
-    """'signed' next to 'a letter of intent' / 'MoU' signs a pre-contract document (R7)."""
-    for n in nego:
-        gap = sm.norm[cue.end : n.start] if cue.end <= n.start else sm.norm[n.end : cue.start]
-        if len(gap) <= _MOU_GAP and not any(ch in gap for ch in ",;"):
-            return True
-    return False
-
-
 def _items(sm: SentenceMentions, ctx: SentenceContext) -> list[Item]:
     """Return the sentence's items: each system mention, and category nouns not naming a nearby system."""
     table = systems_table()
@@ -125,13 +55,19 @@ def _items(sm: SentenceMentions, ctx: SentenceContext) -> list[Item]:
             continue
         out.append((m, info, info.category))
     vague = [x for x in sm.modifiers if x.entry.data == "quantity_vague"]
-    for m in sm.categories:
+    cats = _specific_categories(sm)
+    for m in cats:
         if any(0 <= m.start - v.end <= 25 for v in vague) or any(
-            0 <= c.start - v.end <= 12 for v in vague for c in sm.cues
+            0 <= c.start - v.end <= 12 and (_same_clause(v, m, sm) or not _counted(m, sm))
+            for v in vague
+            for c in sm.cues
+            if c.start < m.start
         ):
             continue  # "numerous orders", "several drones": aggregates name no deal (R11)
         near_sys = any(
-            i[1] is not None and abs(i[0].start - m.start) <= 40 and i[2] == m.entry.data for i in out
+            i[1] is not None
+            and ((abs(i[0].start - m.start) <= 40 and i[2] == m.entry.data) or _describes(m, i[0], sm))
+            for i in out
         )
         if not near_sys:
             out.append((m, None, m.entry.data))
@@ -139,24 +75,103 @@ def _items(sm: SentenceMentions, ctx: SentenceContext) -> list[Item]:
     return out
 
 
-def _items_for(cue: Mention, items: list[Item], sm: SentenceMentions) -> list[Item]:
-    """The items a cue speaks about: those in its clause, else the nearest one."""
-    left, right = clause_bounds(sm.norm, cue.start, cue.end)
-    inside = [i for i in items if left <= i[0].start < right]
-    if not inside:
-        inside = [min(items, key=lambda i: abs(i[0].start - cue.start))]
-    # Category nouns only speak for themselves when no system shares their clause.
-    if any(i[1] is not None for i in inside):
-        cats_with_sys = {i[2] for i in inside if i[1] is not None}
-        inside = [i for i in inside if i[1] is not None or i[2] not in cats_with_sys]
+_GENERAL = ("armoured_vehicle", "other")
+
+
+def _counted(m: Mention, sm: SentenceMentions) -> bool:
+    """A number stands just before the item ('2300 Lastwagen'): its own order, not the aggregate."""
+    return any(0 <= m.start - n.end <= 12 for n in sm.numbers)
+
+
+def _same_clause(a: Mention, b: Mention, sm: SentenceMentions) -> bool:
+    left, right = clause_bounds(sm.norm, a.start, a.end)
+    return left <= b.start < right
+
+
+def _specific_categories(sm: SentenceMentions) -> list[Mention]:
+    """Of two category nouns side by side ('blindados de artilharia'), keep the more specific one."""
+    cats = sm.categories
+    drop: set[int] = set()
+    for a in range(len(cats)):
+        for b in range(a + 1, len(cats)):
+            x, y = cats[a], cats[b]
+            if y.start - x.end > 6 or x.entry.data == y.entry.data:
+                continue
+            if x.entry.data in _GENERAL and y.entry.data not in _GENERAL:
+                drop.add(a)
+            elif y.entry.data in _GENERAL and x.entry.data not in _GENERAL:
+                drop.add(b)
+    return [c for i, c in enumerate(cats) if i not in drop]
+
+
+def _describes(cat: Mention, sys_m: Mention, sm: SentenceMentions) -> bool:
+    """A category noun right beside a system names it ('the Arrow 3 missile defence system')."""
+    if cat.end <= sys_m.start:
+        gap = sm.norm[cat.end : sys_m.start]
+    elif sys_m.end <= cat.start:
+        gap = sm.norm[sys_m.end : cat.start]
+    else:
+        return True
+    return (
+        len(gap) <= 30
+        and not any(ch in gap for ch in ",;.，、")
+        and not any(min(cat.end, sys_m.end) <= c.start < max(cat.start, sys_m.start) for c in sm.cues)
+    )
+
+
+def _segment(
+    cue: LiveCue, cues: list[LiveCue], items: list[Item], sm: SentenceMentions, lang: str
+) -> list[Item]:
+    """The items a cue speaks about (see the module docstring)."""
+    left, right = clause_bounds(sm.norm, cue.mention.start, cue.mention.end)
+    prev_end = max((c.mention.end for c in cues if c.mention.end <= cue.mention.start), default=0)
+    next_start = min(
+        (c.mention.start for c in cues if c.mention.start >= cue.mention.end), default=len(sm.norm)
+    )
+    lo = max(left, prev_end)
+    after = [i for i in items if cue.mention.end <= i[0].start < min(right, next_start)]
+    before = [i for i in items if lo <= i[0].start < cue.mention.start]
+    inside = [i for i in items if i[0].start < cue.mention.end and i[0].end > cue.mention.start]
+    chosen = (before or after) if lang in VERB_FINAL else (after or before)
+    if chosen and chosen is after:
+        chosen = chosen + _list_run(right, next_start, items, cues, sm)
+    chosen = inside + chosen
+    cut_count = any(
+        abs(n.end - cue.mention.start) <= 12 or abs(n.start - cue.mention.end) <= 12 for n in sm.numbers
+    )
+    if not chosen and ("reduction" not in cue.flags or cut_count):  # 'reduces complexities' names no order
+        chosen = [min(items, key=lambda i: abs(i[0].start - cue.mention.start))]
+    if any(i[1] is not None for i in chosen):
+        cats_with_sys = {i[2] for i in chosen if i[1] is not None}
+        chosen = [i for i in chosen if i[1] is not None or i[2] not in cats_with_sys]
     seen: set[str] = set()
     uniq: list[Item] = []
-    for i in inside:
+    for i in chosen:
         key = i[1].name if i[1] is not None else "cat:" + i[2]
         if key not in seen:
             seen.add(key)
             uniq.append(i)
     return uniq
+
+
+def _list_run(
+    right: int, stop: int, items: list[Item], cues: list[LiveCue], sm: SentenceMentions
+) -> list[Item]:
+    """Items of following clauses that continue a list begun in the cue's clause."""
+    out: list[Item] = []
+    while right < min(stop, len(sm.norm)):
+        l2, r2 = clause_bounds(sm.norm, right + 1, right + 1)
+        l2 = max(l2, right + 1)
+        if any(l2 <= c.mention.start < r2 for c in cues):
+            break
+        run = [i for i in items if l2 <= i[0].start < min(r2, stop)]
+        if not run or run[0][0].start - l2 > _LIST_RUN:
+            break
+        if any(l2 <= p.start < run[0][0].start for p in sm.parties):
+            break  # a new subject, not a list item
+        out.extend(run)
+        right = r2
+    return out
 
 
 def assemble(sm: SentenceMentions, ctx: SentenceContext) -> list[Candidate]:
@@ -175,30 +190,33 @@ def assemble(sm: SentenceMentions, ctx: SentenceContext) -> list[Candidate]:
     items = _items(sm, ctx)
     if not items:
         return []
-    pairs: dict[str, tuple[Item, set[Stage]]] = {}
-    for cue in cues:
-        for item in _items_for(cue.mention, items, sm):
-            key = item[1].name if item[1] is not None else "cat:" + item[2]
-            pairs.setdefault(key, (item, set()))[1].add(cue.stage)
     parties = assign_roles(sm, ctx.lang)
-    buyers, sellers = buyers_and_sellers(parties, first_cue=cues[0].mention.start)
-    carried = False
-    if ctx.topic_buyer is not None:
-        if not buyers:
-            buyers = [ctx.topic_buyer]
-            carried = True
-        elif all(b.iso is None for b in buyers):
-            buyers = [ctx.topic_buyer]  # "the Defence Ministry" of the article's buyer
-    if not buyers:
-        return []
+    sellers = [rp.party for rp in parties if rp.role in ("seller", "producer")]
+    marked_sellers = {rp.party.iso for rp in parties if rp.role == "seller" and rp.party.iso}
+    aggregate = names_countries(sm, ctx.lang)
     value = value_in(ctx.text)
     item_mentions = [i[0] for i in items]
     out: list[Candidate] = []
-    for (m, info, category), stages in pairs.values():
+    plan: dict[tuple[str, str], tuple[Item, Party, bool, set[Stage], set[str]]] = {}
+    for cue in cues:
+        buyers, carried = _buyers(cue, parties, sm, ctx, aggregate)
+        for item in _segment(cue, cues, items, sm, ctx.lang):
+            ikey = item[1].name if item[1] is not None else "cat:" + item[2]
+            extra = {"follow_on"} if _follow_on(cue.mention, item[0], sm) else set()
+            for buyer in buyers:
+                slot = plan.setdefault((buyer.iso or buyer.name, ikey), (item, buyer, carried, set(), set()))
+                slot[3].add(cue.stage)
+                slot[4].update(cue.flags | extra)
+    for item, buyer, carried, stages, cue_flags in plan.values():
+        m, info, category = item
         qty, approx = quantity_for(m, sm, ctx.lang, item_mentions)
-        seller = _seller_for(info, sellers, buyers)
-        for buyer in buyers:
-            for stage in _r3(stages):
+        item_sellers = _sellers_for(info, sellers, [buyer])
+        for stage in r3(stages):
+            states = [s for s in item_sellers if not s.is_company and s.iso in marked_sellers]
+            donors: list[Party | None] = list(
+                states if stage == "delivery" and len(states) > 1 else item_sellers[:1]
+            )
+            for seller in donors or [None]:
                 out.append(
                     Candidate(
                         buyer=buyer,
@@ -213,26 +231,60 @@ def assemble(sm: SentenceMentions, ctx: SentenceContext) -> list[Candidate]:
                         sentence_index=ctx.index,
                         carried_buyer=carried,
                         reported="reported" in flags,
-                        flags=set(flags),
+                        flags=set(flags) | cue_flags | ({"donor"} if len(donors) > 1 else set()),
                     )
                 )
     return out
 
 
-def _seller_for(info: SystemInfo | None, sellers: list[Party], buyers: list[Party]) -> Party | None:
-    """The named seller, else the system's producer country (R19)."""
+def _follow_on(cue: Mention, item: Mention, sm: SentenceMentions) -> bool:
+    """'five more', 'еще две', 'dy të tjerë': a follow-on order, a deal of its own (R3)."""
+    lo = min(cue.start, item.start) - 30
+    hi = max(cue.end, item.end) + 10
+    longer = [m for m in sm.modifiers if m.entry.data != "follow_on"]
+    for f in sm.mods("follow_on"):
+        if not lo <= f.start < hi:
+            continue
+        if any(o.start <= f.start and f.end <= o.end and o.end - o.start > f.end - f.start for o in longer):
+            continue
+        if any(-8 <= f.start - n.end <= 8 or -8 <= n.start - f.end <= 8 for n in sm.numbers):
+            return True
+    return False
+
+
+def _buyers(
+    cue: LiveCue, parties: list[RoleParty], sm: SentenceMentions, ctx: SentenceContext, aggregate: bool
+) -> tuple[list[Party], bool]:
+    """The cue's buyers, the article's main buyer when the sentence names none (not for aggregates)."""
+    left, right = clause_bounds(sm.norm, cue.mention.start, cue.mention.end)
+    buyers = buyers_for_cue(parties, cue.mention.start, left, right, ctx.lang)
+    if ctx.topic_buyer is not None and not aggregate:
+        if not buyers:
+            return [ctx.topic_buyer], True
+        if all(b.iso is None for b in buyers):
+            return [ctx.topic_buyer], False  # "the Defence Ministry" of the article's buyer
+    return buyers, False
+
+
+def _sellers_for(info: SystemInfo | None, sellers: list[Party], buyers: list[Party]) -> list[Party]:
+    """The named sellers (the system's producer first), else the system's producer country (R19)."""
     buyer_isos = {b.iso for b in buyers}
-    named = [s for s in sellers if s.iso not in buyer_isos or s.is_company]
+    named: list[Party] = []
+    for s in sellers:
+        if (s.iso not in buyer_isos or s.is_company) and all(
+            (s.iso or s.name) != (n.iso or n.name) for n in named
+        ):
+            named.append(s)
     if named:
         if info is not None:
-            for s in named:
-                if s.iso == info.producer_iso:
-                    return s
-        return named[0]
+            named.sort(key=lambda s: s.iso != info.producer_iso)
+        return named
     if info is not None and info.producer_iso:
         if info.producer_iso in buyer_isos:
-            return Party(
-                info.manufacturer or country_name(info.producer_iso), info.producer_iso, is_company=True
-            )
-        return Party(country_name(info.producer_iso), info.producer_iso)
-    return None
+            return [
+                Party(
+                    info.manufacturer or country_name(info.producer_iso), info.producer_iso, is_company=True
+                )
+            ]
+        return [Party(country_name(info.producer_iso), info.producer_iso)]
+    return []

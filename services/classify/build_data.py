@@ -62,10 +62,24 @@ def _cldr_names(lang: str) -> dict[str, list[str]]:
             if not re.fullmatch(r"[A-Z]{2}", code) or code in {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}:
                 continue
             parts = [p.strip() for p in re.split(r"[()（）]", name) if p.strip()]
+            parts = [p for p in parts if len(p) > 1]  # 刚果（布）: no one-character names
             out.setdefault(code, [])
             for part in [name, *parts]:
                 if part not in out[code]:
                     out[code].append(part)
+    return _drop_shared_brackets(out)
+
+
+def _drop_shared_brackets(names: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Drop a bracket part naming another territory ("Внешние малые острова (США)" is not "США")."""
+    owners: dict[str, set[str]] = {}
+    for code, forms in names.items():
+        for f in forms:
+            owners.setdefault(f, set()).add(code)
+    out: dict[str, list[str]] = {}
+    for code, forms in names.items():
+        inner = set(re.split(r"[()（）]", forms[0])[1:]) if forms else set()
+        out[code] = [f for f in forms if not (f in {p.strip() for p in inner} and len(owners[f]) > 1)]
     return out
 
 

@@ -13,6 +13,11 @@ def _norm(name: str) -> str:
     return _NON_ALNUM.sub("", name.lower())
 
 
+def _key(c: Candidate) -> tuple[str, str, str]:
+    item = c.system.name if c.system is not None else "cat:" + c.category
+    return (c.buyer.iso or c.buyer.name.lower(), item, c.stage)
+
+
 def unify_systems(cands: list[Candidate]) -> None:
     """Name one system per buyer and family: the most specific designation mentioned ("F-35A" over "F-35")."""
     best: dict[tuple[str, str], Candidate] = {}
@@ -44,9 +49,14 @@ def dedupe(cands: list[Candidate]) -> list[Candidate]:
     unify_systems(cands)
     out: list[Candidate] = []
     index: dict[tuple[str, str, str], list[Candidate]] = {}
+    donated = {_key(c) for c in cands if "donor" in c.flags}
     for c in cands:
+        if _key(c) in donated and c.seller is not None:
+            c.flags.add("donor")
         item = c.system.name if c.system is not None else "cat:" + c.category
         key = (c.buyer.iso or c.buyer.name.lower(), item, c.stage)
+        if "donor" in c.flags and c.seller is not None:
+            key = (key[0], item + "<" + (c.seller.iso or c.seller.name), c.stage)  # one event per donor (R13)
         group = index.setdefault(key, [])
         merged = False
         for g in group:
@@ -75,7 +85,8 @@ def _drop_sellers_as_buyers(cands: list[Candidate]) -> None:
         if c.seller is not None and c.seller.iso and c.seller.iso != c.buyer.iso:
             sellers.setdefault(c.category, set()).add(c.seller.iso)
     for c in cands:
-        if c.buyer.iso and c.buyer.iso in sellers.get(c.category, set()):
+        domestic = c.carried_buyer and c.seller is not None and c.seller.iso == c.buyer.iso
+        if c.buyer.iso and c.buyer.iso in sellers.get(c.category, set()) and not domestic:
             c.flags.add("drop")
 
 

@@ -78,6 +78,7 @@ SENTENCE_WIDE = frozenset(
     "trừng phạt",
 }
 _NEAR = 40
+_NEAR_CJK = 14  # characters: a CJK sentence packs more words into fewer characters
 
 
 def _live_negatives(sm: SentenceMentions) -> list[Mention]:
@@ -86,7 +87,7 @@ def _live_negatives(sm: SentenceMentions) -> list[Mention]:
     return [n for n in sm.negatives if not any(e.start <= n.start and n.end <= e.end for e in ents)]
 
 
-def blocked_by_negative(cue: Mention, sm: SentenceMentions) -> str | None:
+def blocked_by_negative(cue: Mention, sm: SentenceMentions, lang: str = "en") -> str | None:
     """Return the negative cue that rules out this stage cue, or None.
 
     A negative context blocks a cue in the same clause or within a few words of it; the
@@ -96,6 +97,6 @@ def blocked_by_negative(cue: Mention, sm: SentenceMentions) -> str | None:
         group = neg.entry.sub
         if group in SENTENCE_WIDE:
             return group
-        if abs(neg.start - cue.start) <= _NEAR:
+        if abs(neg.start - cue.start) <= (_NEAR_CJK if lang in ("zh", "ja") else _NEAR):
             return group
     return None

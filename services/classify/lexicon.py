@@ -9,6 +9,9 @@ Data files (services/classify/data/), merged in this order:
     modifiers.jsonl     + modifiers_local.jsonl    tense / negation / role markers / numbers / negatives
     extras.jsonl                                   quantity approximators and counters
     categories.jsonl                               generic category nouns ("drones", "frigates")
+    dependent_words.jsonl                          purchase nouns, infinitive, reference, sale and
+                                                   reduction words (read by cues.py)
+    aggregate_words.jsonl                          'countries' / 'customers' nouns (read by roles.py)
 
 A ``*_local.jsonl`` record with ``"drop": true`` removes the forms it lists.
 """
@@ -209,12 +212,14 @@ def matcher(lang: str) -> Matcher:
                 continue
             _add(words, lang, form, Entry(KIND_INST, i, sub=r["kind"], max_suffix=-1, weak=generic))
     suffix_forms: dict[str, str] = {}
-    for r in read_jsonl("stage_cues.jsonl") + read_jsonl("cues_local.jsonl"):
-        if r["lang"] != lang:
+    cue_rows = read_jsonl("stage_cues.jsonl") + read_jsonl("cues_local.jsonl")
+    dropped = {f for r in cue_rows if r["lang"] == lang and r.get("drop") for f in r["forms"]}
+    for r in cue_rows:
+        if r["lang"] != lang or r.get("drop"):
             continue
         ms = 12 if lang in SUFFIXING else 0
         for form in r["forms"]:
-            if r.get("drop"):
+            if form in dropped:
                 continue
             _add(words, lang, form, Entry(KIND_CUE, r["stage"], sub=r["cue"], max_suffix=ms))
     negative_forms: set[str] = set()

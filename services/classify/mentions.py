@@ -129,14 +129,14 @@ def find_mentions(sentence: str, m: Matcher) -> SentenceMentions:
             kind = m.suffix_kinds[sm.group(0)]
             mods.append(Mention(sm.start(), sm.end(), Entry(KIND_MOD, kind, sub="-" + sm.group(0))))
     out = SentenceMentions(norm=norm, raw=raw)
-    for mention in _longest_first(entities):
-        kind = mention.entry.kind
-        if kind == KIND_SYSTEM:
-            out.systems.append(mention)
-        elif kind == KIND_CATEGORY:
+    named = _longest_first([x for x in entities if x.entry.kind != KIND_CATEGORY])
+    for mention in named:
+        (out.systems if mention.entry.kind == KIND_SYSTEM else out.parties).append(mention)
+    # Category nouns are kept under a system name too ('light utility helicopter'): when the
+    # weak name is not taken as a system, the category still names the item.
+    for mention in _longest_first([x for x in entities if x.entry.kind == KIND_CATEGORY]):
+        if not any(p.start < mention.end and mention.start < p.end for p in out.parties):
             out.categories.append(mention)
-        else:
-            out.parties.append(mention)
     for mention in _longest_first(cues):
         if mention.entry.kind == KIND_CUE:
             out.cues.append(mention)

@@ -8,8 +8,9 @@ from services.classify.mentions import SentenceMentions
 from services.classify.types import Mention, Stage
 
 VERB_FINAL = frozenset({"ja", "ko", "tr", "hi", "fa", "de"})
-_CLAUSE = re.compile(
-    r"[,;:，、；：()（）]|\s-\s|\b(?:but|aber|но|але|mais|pero|ma|mas|ale|ancak|dar|lakin)\b"
+_CLAUSE = re.compile(r"[,;:，、；：]|\s-\s|\b(?:but|aber|но|але|mais|pero|ma|mas|ale|ancak|dar|lakin)\b")
+_AND = re.compile(
+    r"\s(?:and|und|и|і|та|et|y|e|i|ve|și|dhe|a|και|dan|và|oraz|ale|while|während|alors que|mientras)\s"
 )
 _BEFORE = 28
 _AFTER_VERB_FINAL = 16
@@ -43,6 +44,8 @@ def _near(cue: Mention, mod: Mention, norm: str, lang: str) -> bool:
 def _same_clause(cue: Mention, mod: Mention, norm: str) -> bool:
     """Deliveries are future or hypothetical when anything in their clause says so ('could be delayed')."""
     left, right = clause_bounds(norm, cue.start, cue.end)
+    if mod.start >= cue.end and _AND.search(norm, cue.end, mod.start):
+        return False  # 'arrived ... and will not be the last': the next clause has its own tense
     return left <= mod.start and mod.end <= right
 
 

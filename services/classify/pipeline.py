@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from services.classify.assemble import SentenceContext, assemble
+from services.classify.assemble import SentenceContext, assemble, live_cues
 from services.classify.confidence import confidence
 from services.classify.dedup import dedupe
 from services.classify.langid import detect_language, looks_english, normalise_code
 from services.classify.lexicon import matcher
 from services.classify.mentions import SentenceMentions, find_mentions
+from services.classify.quantity import money_country
 from services.classify.roles import assign_roles, buyers_and_sellers, country_name
 from services.classify.sentences import split_sentences
 from services.classify.stages import resolve_stages
@@ -30,18 +31,32 @@ def _topic_buyer(
 ) -> Party | None:
     """The article's main buyer: the title's one buyer, else its most named non-producer country."""
     if title_sm is not None:
-        buyers, _ = buyers_and_sellers(assign_roles(title_sm, lang))
+        first_cue = title_sm.cues[0].start if title_sm.cues else 0
+        buyers, _ = buyers_and_sellers(assign_roles(title_sm, lang), first_cue=first_cue)
         if len(buyers) == 1 and buyers[0].iso:
             return buyers[0]
     counts: Counter[str] = Counter()
+    lead = True
     for sm in ([title_sm] if title_sm is not None else []) + analysed:
         for rp in assign_roles(sm, lang):
             if rp.party.iso and not rp.party.is_company and rp.role not in ("seller", "producer"):
-                counts[rp.party.iso] += 1
+                counts[rp.party.iso] += 2
+                if lead:
+                    counts[rp.party.iso] += 3  # the lead's first country is the story's subject
+                    lead = False
     ranked = [iso for iso, _ in counts.most_common()]
     if not ranked:
-        return None
+        return currency_country(analysed)
     return Party(country_name(ranked[0]), ranked[0])
+
+
+def currency_country(analysed: list[SentenceMentions]) -> Party | None:
+    """A national currency named in the text (Rs, crore, zł, ₺) hints at the buyer when no country is named."""
+    for sm in analysed:
+        iso = money_country(sm.raw)
+        if iso:
+            return Party(country_name(iso), iso)
+    return None
 
 
 def extract(article: dict[str, Any]) -> list[Candidate]:
@@ -60,11 +75,29 @@ def extract(article: dict[str, Any]) -> list[Candidate]:
         strong |= {m.entry.data for m in title_sm.systems if m.entry.sub != "weak_alias"}
     topic = _topic_buyer(title_sm, [sm for _, _, sm in analysed], lang)
     cands: list[Candidate] = []
+    refs: list[int] = []
     for i, (stext, slang, sm) in enumerate(analysed):
         ctx = SentenceContext(index=i, text=stext, lang=slang, strong_systems=strong, topic_buyer=topic)
         found = assemble(sm, ctx)
         cands.extend(found)
+        if not found and not sm.systems and not sm.categories and _names_contract(sm, slang):
+            refs.append(i)
+    _mou_called_contract(cands, refs)
     return dedupe(resolve_stages(cands))
+
+
+def _names_contract(sm: SentenceMentions, lang: str) -> bool:
+    """The sentence speaks of 'the contract' as done, naming no item ('Le contrat inclut ...')."""
+    cues, _ = live_cues(sm, lang)
+    return any(c.stage == "contract" for c in cues)
+
+
+def _mou_called_contract(cands: list[Candidate], refs: list[int]) -> None:
+    """R7: a signed MoU that the next sentences call 'the contract' is a contract."""
+    for c in cands:
+        near = any(0 < r - c.sentence_index <= 3 for r in refs)
+        if c.stage == "negotiation" and "mou" in c.flags and near:
+            c.stage = "contract"
 
 
 def to_event(c: Candidate) -> EventDict:

@@ -42,6 +42,14 @@ def _is_count(n: NumberMention, sm: SentenceMentions) -> bool:
     return n.value == int(n.value) and 0 < n.value < 1_000_000
 
 
+_CJK = frozenset({"zh", "ja", "ko"})
+
+
+def _counted(n: NumberMention, sm: SentenceMentions) -> bool:
+    """A counter word (架, 輛, 機, 대, chiếc) follows the number."""
+    return any(m.entry.data == "counter" and n.end <= m.start <= n.end + 1 for m in sm.modifiers)
+
+
 def quantity_for(
     item: Mention, sm: SentenceMentions, lang: str, other_items: list[Mention]
 ) -> tuple[int | None, bool]:
@@ -61,6 +69,8 @@ def quantity_for(
         if not _is_count(n, sm):
             continue
         if n.end <= item.start and item.start - n.end <= 40:
+            if lang in _CJK and item.start - n.end > 2 and not _counted(n, sm):
+                continue  # 八大軍售: a CJK count carries its counter (8 sales, not 8 rockets)
             if any(
                 n.end <= o.start < item.start for o in other_items if o is not item and o.start != item.start
             ):
@@ -102,3 +112,29 @@ def value_in(sentence: str) -> str | None:
     mul = m.group("mul2").lower()
     mul = "billion" if mul.startswith(("milliard", "mrd", "billion")) else "million"
     return f"{code} {m.group('num2').rstrip(',.')} {mul}"
+
+
+_NATIONAL_MONEY = (
+    (re.compile(r"\b(?:Rs\.?|INR|crore|lakh)(?:\b|\s)|₹|करोड़|रुपये"), "IN"),
+    (re.compile(r"\b(?:zł|złotych|PLN)\b"), "PL"),
+    (re.compile(r"₺|\b(?:TL|TRY)\b|Türk lirası"), "TR"),
+    (re.compile(r"₩|\bKRW\b|억\s?원|조\s?원"), "KR"),
+    (re.compile(r"R\$|\bBRL\b|\breais\b"), "BR"),
+    (re.compile(r"₪|\bNIS\b|שקל"), "IL"),
+    (re.compile(r"₴|\bUAH\b|гривень|гривен"), "UA"),
+    (re.compile(r"\bCHF\b|Franken"), "CH"),
+    (re.compile(r"\bRp\.?\s?\d|\bIDR\b|rupiah"), "ID"),
+    (re.compile(r"\bPKR\b"), "PK"),
+    (re.compile(r"\bSEK\b|kronor"), "SE"),
+    (re.compile(r"\bNOK\b"), "NO"),
+    (re.compile(r"\bAUD\b|A\$"), "AU"),
+    (re.compile(r"\bCAD\b|C\$"), "CA"),
+)
+
+
+def money_country(sentence: str) -> str | None:
+    """The country whose national currency the sentence names (Rs / crore -> IN), or None."""
+    for pattern, iso in _NATIONAL_MONEY:
+        if pattern.search(sentence):
+            return iso
+    return None

@@ -13,8 +13,14 @@ from services.classify.lexicon import institution_records, systems_table
 from services.classify.mentions import SentenceMentions
 from services.classify.types import KIND_COUNTRY, KIND_INST, Mention, Party
 
-_MAX_AFTER = 40  # a buyer named long after the first cue is rarely its subject
+_MAX_AFTER = 40
+_LIST_GAP = 40
+_QUOTED = re.compile(
+    r"[“«„\"「『‹]([^“”«»„\"「」『』‹›]{1,30})[”»“\"」』›]"
+)  # a buyer named long after the first cue is rarely its subject
 POSTPOSITIONAL = frozenset({"ja", "ko", "tr", "hi"})
+# Languages where the subject often follows the verb ("переговоры вели ОАЭ", "negoció Chile").
+LATE_SUBJECT = frozenset({"ru", "uk", "pl", "el", "ro", "sq", "ar", "he", "es", "it", "pt"})
 _EN_NAMES = {
     "TR": "Turkey",
     "US": "United States",
@@ -27,6 +33,7 @@ _COORD = re.compile(
     r"|a|as well as|sowie)?[\s,、，]*(?:the|la|le|les|l'|der|die|das|den|el|los|il|lo|gli|o|os|a|as)?\s*$"
 )
 _PRODUCER_LINK = re.compile(r"^(?:の|의|的|制|製|产|產|造|-made| made|-built|-produced)\s*$")
+_ZH_SELL = re.compile(r"^.{0,4}?(?:出售|销售|銷售|售予|提供|交付|移交|转让|轉讓|出口)")
 _TR_SELLER = re.compile(r"^'?(?:n?[dt][ae]n)")
 _TR_BUYER = re.compile(r"^'?(?:y?[ae]|n?[ae])$|^'?(?:ya|ye|na|ne)\b")
 
@@ -38,6 +45,14 @@ def country_name(iso: str) -> str:
         return _EN_NAMES[iso]
     name = Locale("en").territories.get(iso, iso)
     return str(name).split(" (")[0]
+
+
+@cache
+def list_markers() -> frozenset[str]:
+    """Headwords of the buyer markers that open a customer list ("including", "darunter")."""
+    from services.classify.lexicon import read_jsonl
+
+    return frozenset(r["cue"] for r in read_jsonl("modifiers_local.jsonl") if r.get("list"))
 
 
 @dataclass(slots=True)
@@ -87,6 +102,9 @@ def _marker_role(m: Mention, sm: SentenceMentions, lang: str) -> str:
             mod.end <= m.start and m.start - mod.end <= 6 and not sm.norm[mod.end : m.start].strip(" '\"«»„“")
         ):
             best = role
+        elif mod.entry.sub in list_markers() and 0 <= m.start - mod.end <= _LIST_GAP:
+            if not any(ch in sm.norm[mod.end : m.start] for ch in ",;:()"):
+                best = role  # 'including former Soviet states Azerbaijan and Ukraine' (R4)
         elif mod.end <= m.start and m.start - mod.end <= 8:
             gap = sm.norm[mod.end : m.start].strip()
             if gap in (
@@ -107,6 +125,8 @@ def _marker_role(m: Mention, sm: SentenceMentions, lang: str) -> str:
                 "de la",
             ):
                 best = role
+    if best == "seller" and lang == "zh" and _ZH_SELL.match(sm.norm[m.end : m.end + 12]):
+        best = "buyer"  # 向台湾出售: 向 + buyer before a sell verb
     if lang == "tr":
         tail = sm.norm[m.end : m.end + 6]
         if _TR_SELLER.match(tail):
@@ -138,8 +158,9 @@ def assign_roles(sm: SentenceMentions, lang: str) -> list[RoleParty]:
     """
     out: list[RoleParty] = []
     pending_generic: list[RoleParty] = []
+    quoted = [(q.start(1), q.end(1)) for q in _QUOTED.finditer(sm.norm)]
     for m in sm.parties:
-        if _is_dateline(m, sm):
+        if _is_dateline(m, sm) or _inside_name(m, quoted):
             continue
         if m.entry.kind == KIND_INST and institution_records()[m.entry.data].get("generic"):
             rec = institution_records()[m.entry.data]
@@ -148,7 +169,7 @@ def assign_roles(sm: SentenceMentions, lang: str) -> list[RoleParty]:
         p = _party(m, sm)
         if p is None:
             continue
-        role = "seller" if p.is_company else _marker_role(m, sm, lang)
+        role = "seller" if p.is_company or _seller_side(m) else _marker_role(m, sm, lang)
         if not role and m.entry.kind == KIND_COUNTRY and _producer_role(m, sm):
             role = "producer"
         out.append(RoleParty(p, m, role))
@@ -166,9 +187,33 @@ def assign_roles(sm: SentenceMentions, lang: str) -> list[RoleParty]:
             g.role = _marker_role(g.mention, sm, lang)
             out.append(g)
     out.sort(key=lambda rp: rp.mention.start)
+    out = _abbreviated(out, sm)
     _coordinate(out, sm)
     _producers_are_sellers(out, sm)
     return out
+
+
+_SELLER_SIDE = frozenset({"export_approval", "fms_agency", "export_regulator", "exporter", "state_exporter"})
+
+
+def _seller_side(m: Mention) -> bool:
+    """Export approvers and state exporters (State Department, DSCA, Rosoboronexport) act for the seller."""
+    return m.entry.kind == KIND_INST and institution_records()[m.entry.data].get("role") in _SELLER_SIDE
+
+
+def _abbreviated(parties: list[RoleParty], sm: SentenceMentions) -> list[RoleParty]:
+    """'the Defence Department (DDPS)': the bracketed name says which one; keep it alone."""
+    drop: set[int] = set()
+    for i, (a, b) in enumerate(itertools.pairwise(parties)):
+        if sm.norm[a.mention.end : b.mention.start].strip() == "(" and a.party.iso != b.party.iso:
+            b.role = b.role or a.role
+            drop.add(i)
+    return [rp for i, rp in enumerate(parties) if i not in drop]
+
+
+def _inside_name(m: Mention, quoted: list[tuple[int, int]]) -> bool:
+    """A country inside a quoted name is part of the name ('“Tipu Sultan”' is a ship, not Sudan)."""
+    return any(a <= m.start and m.end <= b and (m.start, m.end) != (a, b) for a, b in quoted)
 
 
 def _is_dateline(m: Mention, sm: SentenceMentions) -> bool:
@@ -196,7 +241,7 @@ def _producers_are_sellers(parties: list[RoleParty], sm: SentenceMentions) -> No
     """An unmarked party whose country produces a mentioned system is its seller when another party is there."""
     producers = {systems_table()[s.entry.data].producer_iso for s in sm.systems}
     isos = {rp.party.iso for rp in parties if rp.party.iso and not rp.party.is_company}
-    if len(isos) < 2:
+    if len(isos) < 2 or any(rp.role == "seller" for rp in parties):
         return
     for rp in parties:
         if not rp.role and rp.party.iso in producers:
@@ -247,3 +292,71 @@ def buyers_and_sellers(parties: list[RoleParty], first_cue: int = 10**9) -> tupl
     seller_isos = {s.iso for s in sellers if s.iso}
     uniq = [b for b in uniq if not (b.iso and b.iso in seller_isos and len(uniq) > 1)]
     return uniq, sellers
+
+
+def buyers_for_cue(parties: list[RoleParty], cue_start: int, left: int, right: int, lang: str) -> list[Party]:
+    """The buyers of one stage cue whose clause is [left, right).
+
+    The marked buyers of its clause, else its subject: the unmarked party nearest before it
+    in the clause (with the parties coordinated with it), else the first one after it in
+    the clause ("вели переговоры ОАЭ"), else the sentence-level choice.
+    """
+    marked = [rp for rp in parties if rp.role == "buyer" and not rp.party.is_company]
+    in_clause = [rp.party for rp in marked if left <= rp.mention.start < right]
+    if in_clause:
+        return _not_sellers(_uniq(in_clause), parties)
+    unmarked = [rp for rp in parties if not rp.role and not rp.party.is_company and not rp.generic]
+    before = [rp for rp in unmarked if left <= rp.mention.start < cue_start]
+    if before:
+        k = len(before) - 1
+        while k > 0 and before[k].mention.start - before[k - 1].mention.end < 16:
+            k -= 1
+        return _not_sellers(_uniq([rp.party for rp in before[k:]]), parties)
+    after = [rp for rp in unmarked if cue_start <= rp.mention.start < right]
+    if after and lang in LATE_SUBJECT:
+        return [after[0].party]
+    buyers, _ = buyers_and_sellers(parties, first_cue=cue_start)
+    return buyers
+
+
+def _not_sellers(buyers: list[Party], parties: list[RoleParty]) -> list[Party]:
+    """Of several buyers, drop those the sentence also names as sellers or producers."""
+    if len(buyers) < 2:
+        return buyers
+    sold = {rp.party.iso for rp in parties if rp.role in ("seller", "producer") and rp.party.iso}
+    kept = [b for b in buyers if b.iso not in sold]
+    return kept or buyers
+
+
+def _uniq(parties: list[Party]) -> list[Party]:
+    seen: set[str] = set()
+    out: list[Party] = []
+    for p in parties:
+        key = p.iso or p.name
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
+
+
+@cache
+def _country_nouns() -> dict[str, re.Pattern[str]]:
+    """Per language, a pattern for 'countries' / 'nations' nouns (data/aggregate_words.jsonl)."""
+    from services.classify.lexicon import read_jsonl
+    from services.classify.normalize import fold_form
+
+    out: dict[str, re.Pattern[str]] = {}
+    for r in read_jsonl("aggregate_words.jsonl"):
+        forms = sorted((fold_form(f, r["lang"]) for f in r["forms"]), key=len, reverse=True)
+        if r["lang"] in ("zh", "ja"):
+            out[r["lang"]] = re.compile("|".join(re.escape(f) for f in forms))
+        else:
+            tail = "" if r["lang"] in ("tr", "ko") else r"(?!\w)"
+            out[r["lang"]] = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(f) for f in forms) + r")" + tail)
+    return out
+
+
+def names_countries(sm: SentenceMentions, lang: str) -> bool:
+    """True when the sentence speaks of unnamed countries ('sold to 22 countries', 'several nations')."""
+    pat = _country_nouns().get(lang)
+    return bool(pat is not None and pat.search(sm.norm))

@@ -7,6 +7,7 @@ from collections import defaultdict
 from services.classify.types import PRE_CONTRACT, Candidate
 
 _ORDER = {"interest": 0, "negotiation": 1, "approval": 2}
+_GENERAL = frozenset({"armoured_vehicle", "other"})
 
 
 def deal_of(c: Candidate, families: dict[tuple[str, str], set[str]] | None = None) -> tuple[str, str]:
@@ -15,11 +16,18 @@ def deal_of(c: Candidate, families: dict[tuple[str, str], set[str]] | None = Non
     A category-only candidate joins the buyer's one system family of that category, if unique.
     """
     buyer = c.buyer.iso or c.buyer.name.lower()
+    if "follow_on" in c.flags:
+        buyer += "+more"  # a follow-on order is a deal of its own (R3)
     if c.system is not None:
         return buyer, c.system.family.lower()
     fams = (families or {}).get((buyer, c.category), set())
     if len(fams) == 1:
         return buyer, next(iter(fams))
+    if c.category in _GENERAL:
+        # 'the armoured vehicles' of an article about one artillery deal are that deal
+        specific = (families or {}).get((buyer, "*specific"), set())
+        if len(specific) == 1:
+            return buyer, "cat:" + next(iter(specific))
     return buyer, "cat:" + c.category
 
 
@@ -27,8 +35,11 @@ def families_by_category(cands: list[Candidate]) -> dict[tuple[str, str], set[st
     """Map (buyer, category) to the system families the article names for it."""
     out: dict[tuple[str, str], set[str]] = defaultdict(set)
     for c in cands:
+        buyer = c.buyer.iso or c.buyer.name.lower()
         if c.system is not None:
-            out[(c.buyer.iso or c.buyer.name.lower(), c.category)].add(c.system.family.lower())
+            out[(buyer, c.category)].add(c.system.family.lower())
+        elif c.category not in _GENERAL:
+            out[(buyer, "*specific")].add(c.category)
     return out
 
 
@@ -45,6 +56,8 @@ def resolve_stages(cands: list[Candidate]) -> list[Candidate]:
     keep: list[Candidate] = []
     for group in by_deal.values():
         final = {c.stage for c in group if c.stage not in PRE_CONTRACT and not c.carried_buyer}
+        if any(c.stage == "cancellation" and "reduction" not in c.flags for c in group):
+            group = [c for c in group if c.stage != "contract"]  # a fully cancelled deal (R3)
         pre = [c for c in group if c.stage in PRE_CONTRACT]
         top = max((_ORDER[c.stage] for c in pre), default=-1)
         for c in group:

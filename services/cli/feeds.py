@@ -1,15 +1,21 @@
-"""`armswatch feeds`: add, list and remove the feeds ingest polls."""
+"""`armswatch feeds`: add, list, remove, import and export the feeds ingest polls."""
 
 from __future__ import annotations
 
 import re
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 
 from services.cli._context import Context, pass_context
 from services.errors import UsageError
+from services.ingest.opml import OpmlError, OpmlFeed, read_opml, write_opml
 from services.ingest.urls import validate_feed_url
+from services.notify.channels import validate_url
 from services.store import feeds as feedstore
+from services.store.models import Feed
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -25,6 +31,13 @@ def parse_duration(text: str, what: str = "--interval") -> float:
     return value
 
 
+def _clean_url(url: str) -> str:
+    try:
+        return validate_feed_url(url)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+
+
 @click.group()
 def feeds() -> None:
     """The feeds armswatch polls."""
@@ -34,16 +47,45 @@ def feeds() -> None:
 @click.argument("url")
 @click.option("--interval", default="15m", show_default=True, help="Time between two polls (30s, 15m, 1h).")
 @click.option("--full-text", is_flag=True, help="Fetch each article's page for its full text.")
+@click.option("--owner", help="Who looks after this feed (shown in the list).")
+@click.option(
+    "--notify", "notify", multiple=True, metavar="APPRISE_URL", help="Told when the feed breaks and recovers."
+)
 @pass_context
-def add(ctx: Context, url: str, interval: str, full_text: bool) -> None:
+def add(
+    ctx: Context, url: str, interval: str, full_text: bool, owner: str | None, notify: tuple[str, ...]
+) -> None:
     """Watch the RSS or Atom feed at URL."""
-    try:
-        clean = validate_feed_url(url)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from exc
+    clean = _clean_url(url)
     seconds = parse_duration(interval)
-    feed_id = feedstore.add_feed(ctx.db(), clean, seconds, full_text)
+    for channel in notify:
+        try:
+            validate_url(channel)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from exc
+    feed_id = feedstore.add_feed(ctx.db(), clean, seconds, full_text, owner=owner, notify=notify)
     click.echo(f"feed {feed_id} added: {clean} (every {interval})")
+
+
+def _when(moment: datetime | None, default: str) -> str:
+    return moment.isoformat(timespec="seconds") if moment else default
+
+
+def _describe(f: Feed) -> str:
+    every = f"every {f.interval_s:.0f}s"
+    if f.current_interval_s and round(f.current_interval_s) != round(f.interval_s):
+        every += f" (now {f.current_interval_s:.0f}s)"
+    flags = [
+        "full text" if f.full_text else "",
+        f"push {f.websub_state}" if f.websub_state else "",
+        f"owner {f.owner}" if f.owner else "",
+    ]
+    extra = "  ".join(x for x in flags if x)
+    return (
+        f"{f.id:>4}  {f.url}{'  ' + extra if extra else ''}\n"
+        f"      {every}  last {_when(f.last_fetch_at, 'never')}  status {f.last_status or '-'}"
+        f"  errors {f.consecutive_errors}  next {_when(f.next_due_at, '-')}  items {f.items_seen}"
+    )
 
 
 @feeds.command("list")
@@ -55,12 +97,7 @@ def list_(ctx: Context) -> None:
         click.echo("no feeds yet: armswatch feeds add URL")
         return
     for f in rows:
-        last = f.last_fetch_at.isoformat(timespec="seconds") if f.last_fetch_at else "never"
-        due = f.next_due_at.isoformat(timespec="seconds") if f.next_due_at else "-"
-        click.echo(
-            f"{f.id:>4}  {f.url}\n      every {f.interval_s:.0f}s  last {last}  status {f.last_status or '-'}"
-            f"  errors {f.consecutive_errors}  next {due}  items {f.items_seen}"
-        )
+        click.echo(_describe(f))
 
 
 @feeds.command("remove")
@@ -70,6 +107,40 @@ def remove(ctx: Context, feed_id: int) -> None:
     """Stop watching feed FEED_ID."""
     feedstore.remove_feed(ctx.db(), feed_id)
     click.echo(f"feed {feed_id} removed")
+
+
+@feeds.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path))
+@click.option("--interval", default="15m", show_default=True, help="Time between two polls of each feed.")
+@click.option("--full-text", is_flag=True, help="Fetch each article's page for its full text.")
+@pass_context
+def import_(ctx: Context, file: Path, interval: str, full_text: bool) -> None:
+    """Watch every feed listed in an OPML FILE (- reads standard input)."""
+    data = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
+    try:
+        outlines = read_opml(data)
+    except OpmlError as exc:
+        raise UsageError(str(exc)) from exc
+    seconds = parse_duration(interval)
+    good: dict[str, str | None] = {}
+    for outline in outlines:
+        try:
+            good.setdefault(validate_feed_url(outline.url), outline.title)
+        except ValueError as exc:
+            click.echo(f"skipped: {exc}", err=True)
+    added, known = feedstore.add_feeds(ctx.db(), good.items(), seconds, full_text)
+    click.echo(
+        f"imported {added} feeds from {file} ({known} already watched, {len(outlines) - len(good)} skipped)"
+    )
+
+
+@feeds.command("export")
+@pass_context
+def export(ctx: Context) -> None:
+    """Print every feed as OPML 2.0, for other feed readers."""
+    rows = feedstore.list_feeds(ctx.db())
+    document = write_opml((OpmlFeed(f.url, f.title) for f in rows), created=datetime.now(UTC))
+    click.echo(document.decode("utf-8"), nl=False)
 
 
 COMMANDS = (feeds,)

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import click
 from sqlalchemy import select
 
 from services.cli._context import Context, pass_context
 from services.notify.watchlists import country_code
-from services.store.models import Deal, DealSource, EventRow
-from services.store.readmodel import STAGES
+from services.store.models import Deal, EventRow
+from services.store.readmodel import STAGES, deal_record, deal_sources
 
 
 @click.command()
@@ -43,34 +42,6 @@ def events(ctx: Context, buyer: str | None, since: str | None, limit: int, as_js
             )
 
 
-def _deal_dict(deal: Deal, sources: list[DealSource]) -> dict[str, Any]:
-    return {
-        "deal_key": deal.deal_key,
-        "buyer": deal.buyer,
-        "buyer_iso": deal.buyer_iso,
-        "seller": deal.seller,
-        "seller_iso": deal.seller_iso,
-        "system": deal.system,
-        "category": deal.category,
-        "stage": deal.stage,
-        "stages_seen": deal.stages_seen,
-        "quantity": deal.quantity,
-        "quantity_approx": deal.quantity_approx,
-        "value": deal.value,
-        "updated_at": deal.updated_at,
-        "sources": [
-            {
-                "outlet": s.outlet,
-                "language": s.language,
-                "url": s.url,
-                "stage": s.stage,
-                "evidence": s.evidence,
-            }
-            for s in sources
-        ],
-    }
-
-
 @click.command()
 @click.option("--buyer", default=None, help="Buying country (ISO code or name).")
 @click.option("--stage", type=click.Choice(STAGES), default=None, help="Only deals at this furthest stage.")
@@ -87,8 +58,7 @@ def deals(ctx: Context, buyer: str | None, stage: str | None, limit: int, as_jso
     with ctx.db().session() as session:
         out = []
         for deal in session.scalars(query):
-            srcs = list(session.scalars(select(DealSource).where(DealSource.deal_key == deal.deal_key)))
-            out.append(_deal_dict(deal, srcs))
+            out.append(deal_record(deal, deal_sources(session, deal.deal_key)))
     if not out and not as_json:
         click.echo("no deals")
         raise SystemExit(3)

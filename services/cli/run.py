@@ -45,4 +45,17 @@ def demo(ctx: Context, duration: float, keep_data: bool) -> None:
     raise SystemExit(code)
 
 
-COMMANDS = (up, worker, demo)
+@click.command()
+@pass_context
+def rebuild(ctx: Context) -> None:
+    """Recreate the read model from the topics (embedded mode: from the event_log archive)."""
+    from services.rebuild import rebuild as run_rebuild
+
+    settings = ctx.settings
+    bootstrap = None if settings.embedded else settings.kafka_bootstrap
+    report = asyncio.run(run_rebuild(settings, ctx.db(), bootstrap))
+    for topic, counts in report.items():
+        click.echo(f"{topic}: {counts['applied']} applied, {counts['skipped']} skipped (unusable)")
+
+
+COMMANDS = (up, worker, demo, rebuild)

@@ -1,8 +1,10 @@
-"""`armswatch watch`: add, list, show and remove watchlists."""
+"""`armswatch watch`: add (with a backfill), list, show, remove and test watchlists."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import sys
 from typing import Any
 
 import click
@@ -11,7 +13,11 @@ from sqlalchemy import select
 from services.bus import Publisher
 from services.cli._context import Context, pass_context
 from services.errors import UsageError
+from services.notify.backfill import backfill as run_backfill
+from services.notify.backfill import parse_window
 from services.notify.channels import redact
+from services.notify.deliver import Deliverer
+from services.notify.sample import send_sample
 from services.notify.watchlists import build_watchlist, save_watchlist
 from services.store.models import WatchlistRow
 
@@ -42,6 +48,12 @@ def watch() -> None:
 )
 @click.option("--digest", default="off", show_default=True, help="off, hourly or daily.")
 @click.option("--owner", default="admin", show_default=True, help="The user who owns the watchlist.")
+@click.option(
+    "--backfill",
+    default=None,
+    metavar="WINDOW",
+    help="Also alert what the watchlist would have sent over the stored events of this window (30d, 12h).",
+)
 @pass_context
 def add(
     ctx: Context,
@@ -57,8 +69,10 @@ def add(
     notify: tuple[str, ...],
     digest: str,
     owner: str,
+    backfill: str | None,
 ) -> None:
     """Add watchlist NAME."""
+    window = parse_window(backfill) if backfill is not None else None
     record = build_watchlist(
         name=name,
         owner=owner,
@@ -79,6 +93,11 @@ def add(
 
     ctx.with_publisher(save)
     click.echo(f"watchlist {record['id']} added: {record['name']}")
+    if window is not None:
+        alerts = run_backfill(ctx.db(), record, window)
+        click.echo(f"backfill over {backfill}: {len(alerts)} alert(s) to send")
+        for alert in alerts:
+            click.echo(f"  {alert['deal_key']}  {alert['stage']}  (was: {alert['previous_stage'] or '-'})")
 
 
 def _shown(record: dict[str, Any]) -> dict[str, Any]:
@@ -141,6 +160,32 @@ def remove(ctx: Context, watchlist_id: str) -> None:
 
     ctx.with_publisher(delete)
     click.echo(f"watchlist {watchlist_id} removed")
+
+
+@watch.command("test")
+@click.argument("watchlist_id")
+@pass_context
+def test(ctx: Context, watchlist_id: str) -> None:
+    """Send a sample alert to each channel of a watchlist and print each outcome (exit 1 if one failed)."""
+    record = _load(ctx, watchlist_id)
+    if not record.get("notify"):
+        raise UsageError(f"watch: watchlist {watchlist_id} has no --notify channel to test")
+    settings = ctx.settings
+    deliverer = Deliverer(
+        max_attempts=settings.notify_max_attempts,
+        base_delay=settings.notify_base_delay,
+        rate_per_channel=settings.notify_rate_per_channel,
+    )
+    outcomes = asyncio.run(send_sample(deliverer, record))
+    for outcome in outcomes:
+        final = outcome.attempt
+        tries = f"{final.attempt} attempt{'s' if final.attempt != 1 else ''}"
+        if final.outcome == "sent":
+            click.echo(f"{outcome.channel}: sent ({tries})")
+        else:
+            click.echo(f"{outcome.channel}: failed ({tries}): {final.error}")
+    if any(o.attempt.outcome != "sent" for o in outcomes):
+        sys.exit(1)
 
 
 COMMANDS = (watch,)

@@ -208,6 +208,7 @@ async def fetch_feed(
     timeout: httpx.Timeout | float,
     deadline: float | None = None,
     check_url: UrlCheck | None = None,
+    accept: str = ACCEPT,
 ) -> FetchResult:
     """Fetch ``url`` with a conditional GET, following up to five redirects ourselves.
 
@@ -222,13 +223,14 @@ async def fetch_feed(
             server that drips bytes slowly enough to never trip the read timeout.
         check_url: optional async check run on the URL and on every redirect target
             (e.g. the SSRF guard); a ``ValueError`` it raises becomes the error string.
+        accept: the ``Accept`` header (feed types by default; an article page asks for HTML).
 
     Returns:
         A ``FetchResult``; ``error`` is None only for a 2xx with its body, or a 304.
     """
     started = time.monotonic()
     progress = _Progress(url=url)
-    headers = {"User-Agent": USER_AGENT, "Accept": ACCEPT}
+    headers = {"User-Agent": USER_AGENT, "Accept": accept}
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:

@@ -1,9 +1,20 @@
-"""The notify service: procurement events in → deals, alerts and deliveries (through apprise) out."""
+"""The notify service: procurement events in → deals, alerts and deliveries (through apprise) out.
+
+Consumers (Faust agents) keep the read model: events → deals and alerts (``alerts.py``), watchlist
+definitions and tombstones, dead letters. The delivery loop takes undelivered alerts from the store
+and sends each one as its own task, so a slow or failing channel holds only its own alerts: each
+task publishes the Alert record, sends to every channel of the watchlist under the ledger
+(``sending.py``), and marks the alert delivered once every channel is settled. Digests (``digest.py``)
+are looked for every ``digest_tick`` seconds.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
+import contextlib
+import time
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 import faust
@@ -12,15 +23,17 @@ from sqlalchemy import select
 from services.app import add_consumer
 from services.bus import Publisher
 from services.logs import get_logger
-from services.notify import ledger
 from services.notify.alerts import apply_event
-from services.notify.channels import redact
-from services.notify.deliver import Attempt, Deliverer
+from services.notify.deliver import Deliverer
+from services.notify.digest import deliver_due_digests
 from services.notify.render import render
+from services.notify.sending import Sender
 from services.notify.view import AlertView, SourceView
-from services.records import ALERT, DEAD_LETTER, DELIVERY, PROCUREMENT_EVENT, WATCHLIST, now_iso
+from services.records import ALERT, DEAD_LETTER, PROCUREMENT_EVENT, WATCHLIST, now_iso
 from services.store.models import AlertRow, WatchlistRow
 from services.store.readmodel import deal_sources, project_dead_letter, project_watchlist
+
+__all__ = ["Notifier", "build_view", "register"]
 
 log = get_logger("notify")
 
@@ -60,14 +73,54 @@ def build_view(session: Any, alert: dict[str, Any], watchlist_name: str) -> Aler
 
 
 class Notifier:
-    """Decides alerts from events and delivers pending alerts to their watchlists' channels."""
+    """Decides alerts from events and delivers pending alerts (and due digests) to their channels.
 
-    def __init__(self, publisher: Publisher, deliverer: Deliverer, concurrency: int = 16) -> None:
+    Args:
+        publisher: Publishes alerts and deliveries; its store is the read model and the ledger.
+        deliverer: Sends one message to one channel with retries and the rate limit.
+        max_inflight: Alerts in delivery at once.
+        lease: Seconds another live notifier's delivery claim is respected.
+        digest_tick: Seconds between two looks for due digests.
+    """
+
+    def __init__(
+        self,
+        publisher: Publisher,
+        deliverer: Deliverer,
+        *,
+        max_inflight: int = 1000,
+        lease: float = 600.0,
+        digest_tick: float = 30.0,
+    ) -> None:
         self.publisher = publisher
         self.db = publisher.db
         self.deliverer = deliverer
+        self.sender = Sender(publisher, deliverer, lease)
         self.wakeup = asyncio.Event()
-        self.concurrency = concurrency
+        self.max_inflight = max_inflight
+        self.digest_tick = digest_tick
+        self._inflight: dict[str, asyncio.Task[bool]] = {}
+        self._gate = asyncio.Semaphore(4)
+
+    @classmethod
+    def from_settings(cls, publisher: Publisher) -> Notifier:
+        """A notifier configured by the ARMSWATCH_NOTIFY_* settings, with a delivery pool of its own."""
+        s = publisher.settings
+        deliverer = Deliverer(
+            max_attempts=s.notify_max_attempts,
+            base_delay=s.notify_base_delay,
+            rate_per_channel=s.notify_rate_per_channel,
+            executor=ThreadPoolExecutor(s.notify_concurrency, thread_name_prefix="notify-send"),
+        )
+        return cls(
+            publisher,
+            deliverer,
+            max_inflight=s.notify_max_inflight,
+            lease=s.notify_claim_lease,
+            digest_tick=s.notify_digest_tick,
+        )
+
+    # -- consumers -------------------------------------------------------------------------
 
     async def on_event(self, event: dict[str, Any] | None, _key: str | None) -> None:
         """Apply one procurement event; wake the delivery loop when it triggered alerts."""
@@ -105,25 +158,29 @@ class Notifier:
 
         await asyncio.to_thread(apply)
 
-    def _pending(self, limit: int) -> list[tuple[dict[str, Any], dict[str, Any] | None, AlertView]]:
+    # -- delivery ------------------------------------------------------------------------------
+
+    def _pending_ids(self, limit: int) -> list[str]:
         with self.db.session() as session:
-            rows = session.scalars(
-                select(AlertRow)
-                .where(AlertRow.delivered.is_(False))
-                .order_by(AlertRow.created_at)
-                .limit(limit)
-            ).all()
-            out = []
-            for row in rows:
-                wl = session.get(WatchlistRow, row.watchlist_id)
-                watchlist = dict(wl.record) if wl is not None and not wl.deleted else None
-                if watchlist is not None and watchlist.get("digest", "off") != "off":
-                    continue
-                view = build_view(
-                    session, dict(row.record), watchlist["name"] if watchlist else row.watchlist_id
+            return list(
+                session.scalars(
+                    select(AlertRow.id)
+                    .where(AlertRow.delivered.is_(False), AlertRow.digest == "off")
+                    .order_by(AlertRow.created_at, AlertRow.id)
+                    .limit(limit)
                 )
-                out.append((dict(row.record), watchlist, view))
-            return out
+            )
+
+    def _load(self, alert_id: str) -> tuple[dict[str, Any], list[str], AlertView] | None:
+        with self.db.session() as session:
+            row = session.get(AlertRow, alert_id)
+            if row is None or row.delivered:
+                return None
+            wl = session.get(WatchlistRow, row.watchlist_id)
+            watchlist = dict(wl.record) if wl is not None and not wl.deleted else None
+            name = watchlist["name"] if watchlist else row.watchlist_id
+            view = build_view(session, dict(row.record), name)
+            return dict(row.record), list((watchlist or {}).get("notify") or []), view
 
     def _mark_delivered(self, alert_id: str, text: str) -> None:
         with self.db.session() as session:
@@ -132,62 +189,92 @@ class Notifier:
                 row.delivered = True
                 row.record = {**row.record, "text": text}
 
-    async def deliver_pending(self, limit: int = 200) -> int:
-        """Publish and send every alert not delivered yet; return how many were handled."""
-        pending = await asyncio.to_thread(self._pending, limit)
-        gate = asyncio.Semaphore(self.concurrency)
+    async def deliver_alert(self, alert_id: str) -> bool:
+        """Publish one alert and send it to its watchlist's channels; True once every channel is settled."""
+        async with self._gate:  # bounded store and broker work; waiting for a channel holds no slot
+            loaded = await asyncio.to_thread(self._load, alert_id)
+            if loaded is None:
+                return True
+            alert, urls, view = loaded
+            text = render(view, "text")
+            record = {**alert, "text": f"{text.title}\n\n{text.body}"}
+            await self.publisher.publish(ALERT, record, key=alert["watchlist_id"], record_id=alert_id)
+        statuses = await asyncio.gather(*(self.sender.send(alert_id, url, view) for url in urls))
+        if "busy" in statuses:
+            return False
+        async with self._gate:
+            await asyncio.to_thread(self._mark_delivered, alert_id, record["text"])
+        return True
 
-        async def one(alert: dict[str, Any], watchlist: dict[str, Any] | None, view: AlertView) -> None:
-            async with gate:
-                text = render(view, "text")
-                record = {**alert, "text": f"{text.title}\n\n{text.body}"}
-                await self.publisher.publish(ALERT, record, key=alert["watchlist_id"], record_id=alert["id"])
-                urls = list((watchlist or {}).get("notify") or [])
-                await asyncio.gather(*(self._send(alert["id"], url, view) for url in urls))
-                await asyncio.to_thread(self._mark_delivered, alert["id"], record["text"])
+    async def _guarded(self, alert_id: str) -> bool:
+        try:
+            return await self.deliver_alert(alert_id)
+        except Exception:
+            log.exception("alert delivery failed; will retry", alert_id=alert_id)
+            return False
 
-        await asyncio.gather(*(one(*item) for item in pending))
-        return len(pending)
+    async def dispatch_pending(self) -> int:
+        """Start a delivery task for every pending alert not in delivery yet; return how many started."""
+        room = self.max_inflight - len(self._inflight)
+        if room <= 0:
+            return 0
+        ids = await asyncio.to_thread(self._pending_ids, room + len(self._inflight))
+        started = 0
+        for alert_id in ids:
+            if alert_id in self._inflight or len(self._inflight) >= self.max_inflight:
+                continue
+            task = asyncio.create_task(self._guarded(alert_id))
+            self._inflight[alert_id] = task
+            task.add_done_callback(partial(self._done, alert_id))
+            started += 1
+        return started
 
-    async def _send(self, alert_id: str, url: str, view: AlertView) -> None:
-        shown = redact(url)
-        if not await asyncio.to_thread(ledger.claim, self.db, alert_id, url, shown):
-            return
-        digest = hashlib.sha256(url.encode("utf-8")).hexdigest()[:16]
+    def _done(self, alert_id: str, _task: asyncio.Task[bool]) -> None:
+        self._inflight.pop(alert_id, None)
+        if len(self._inflight) + 1 >= self.max_inflight:
+            self.wakeup.set()
 
-        async def on_attempt(attempt: Attempt) -> None:
-            record = {
-                "alert_id": alert_id,
-                "channel": attempt.channel,
-                "outcome": attempt.outcome,
-                "attempt": attempt.attempt,
-                "error": attempt.error,
-                "at": now_iso(),
-            }
-            await self.publisher.publish(
-                DELIVERY, record, key=alert_id, record_id=f"{alert_id}:{digest}:{attempt.attempt}"
-            )
+    async def deliver_pending(self) -> int:
+        """Deliver every alert pending now and wait for them (tests, one-shot commands); return how many."""
+        await self.dispatch_pending()
+        tasks = list(self._inflight.values())
+        if tasks:
+            await asyncio.gather(*tasks)
+        return len(tasks)
 
-        result = await self.deliverer.send(url, view, on_attempt)
-        status = "sent" if result.outcome == "sent" else "failed"
-        await asyncio.to_thread(ledger.settle, self.db, alert_id, url, status, result.attempt, result.error)
-        log.info("alert delivered", alert_id=alert_id, channel=shown, outcome=status, attempts=result.attempt)
+    async def deliver_digests(self) -> int:
+        """Send the digests that are due now."""
+        return await deliver_due_digests(self)
 
     async def run_delivery_loop(self, stop: asyncio.Event, idle: float = 2.0) -> None:
         """Deliver pending alerts whenever woken, and every `idle` seconds, until `stop` is set."""
+        next_digest = 0.0
+        digests: asyncio.Task[int] | None = None
         while not stop.is_set():
             self.wakeup.clear()
             try:
-                handled = await self.deliver_pending()
+                await self.dispatch_pending()
             except Exception:
-                log.exception("delivery batch failed")
-                handled = 0
-            if handled:
-                continue
+                log.exception("delivery dispatch failed")
+            if time.monotonic() >= next_digest and (digests is None or digests.done()):
+                next_digest = time.monotonic() + self.digest_tick
+                digests = asyncio.create_task(self.deliver_digests())
             waiters = [asyncio.ensure_future(self.wakeup.wait()), asyncio.ensure_future(stop.wait())]
             _done, rest = await asyncio.wait(waiters, timeout=idle, return_when=asyncio.FIRST_COMPLETED)
             for task in rest:
                 task.cancel()
+        await self.close(digests)
+
+    async def close(self, digests: asyncio.Task[int] | None = None, grace: float = 4.0) -> None:
+        """Stop taking new sends, let the ones in flight finish (up to `grace` s), then cancel the rest."""
+        self.sender.closing = True
+        pending = [t for t in [*self._inflight.values(), digests] if t is not None and not t.done()]
+        if pending:
+            await asyncio.wait(pending, timeout=grace)
+        for task in pending:
+            task.cancel()
+        with contextlib.suppress(Exception):
+            await asyncio.gather(*pending, return_exceptions=True)
 
 
 def register(app: faust.App, notifier: Notifier) -> None:

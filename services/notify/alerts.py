@@ -1,8 +1,16 @@
-"""The alert rule: once per (watchlist, deal, stage), when an event brings a matching deal to that stage."""
+"""The alert rule: once per (watchlist, deal, stage), when an event brings a matching deal to that stage.
+
+An event triggers when it is new to the store and its stage is the deal's furthest stage (so a
+report of an earlier stage never alerts). Every later report of that stage is looked at again,
+which is how ``min_sources`` works: the alert waits until N distinct outlets reported the stage,
+and the unique (watchlist, deal, stage) row keeps it to one alert however many outlets follow.
+Alerts of digest watchlists are held until their period ends (``due_at``, see ``digest.py``).
+"""
 
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -10,13 +18,42 @@ from sqlalchemy.orm import Session
 
 from services.notify.matcher import matches
 from services.records import now_iso
-from services.store.models import Deal, DealSource
+from services.store.models import AlertRow, Deal, DealSource
 from services.store.readmodel import active_watchlists, project_alert, project_event, stage_rank
+
+__all__ = [
+    "alert_id",
+    "apply_event",
+    "create_alert",
+    "deal_dict",
+    "digest_id",
+    "outlets_reporting",
+    "period_end",
+    "previous_stage",
+]
 
 
 def alert_id(watchlist_id: str, deal_key: str, stage: str) -> str:
     """The deterministic id of the one alert a watchlist gets for a deal at a stage."""
     return hashlib.sha256(f"{watchlist_id}|{deal_key}|{stage}".encode()).hexdigest()[:32]
+
+
+def period_end(digest: str, at: datetime) -> datetime:
+    """The end of the hourly or daily digest period (UTC) that `at` falls in."""
+    at = at.astimezone(UTC)
+    if digest == "hourly":
+        return at.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    return at.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+
+
+def iso(at: datetime) -> str:
+    """RFC 3339 UTC with milliseconds and a Z, as every stored time (string order is time order)."""
+    return at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def digest_id(watchlist_id: str, due_at: str) -> str:
+    """The deterministic id of a watchlist's digest for the period ending at `due_at`."""
+    return hashlib.sha256(f"digest|{watchlist_id}|{due_at}".encode()).hexdigest()[:32]
 
 
 def deal_dict(deal: Deal) -> dict[str, Any]:
@@ -51,6 +88,38 @@ def outlets_reporting(session: Session, deal_key: str, stage: str) -> int:
     return int(session.scalar(query) or 0)
 
 
+def create_alert(
+    session: Session,
+    watchlist: dict[str, Any],
+    deal: dict[str, Any],
+    event: dict[str, Any],
+    now: datetime | None = None,
+) -> dict[str, Any] | None:
+    """Insert the watchlist's alert for the deal at the event's stage; None when it exists already."""
+    created = now or datetime.now(UTC)
+    record = {
+        "id": alert_id(watchlist["id"], deal["deal_key"], event["stage"]),
+        "watchlist_id": watchlist["id"],
+        "event_ids": [event["id"]],
+        "deal_key": deal["deal_key"],
+        "stage": event["stage"],
+        "previous_stage": previous_stage(deal["stages_seen"], event["stage"]),
+        "text": "",
+        "created_at": iso(created) if now is not None else now_iso(),
+        "deal": deal,
+    }
+    if not project_alert(session, record):
+        return None
+    digest = watchlist.get("digest") or "off"
+    if digest != "off":
+        row = session.get(AlertRow, record["id"])
+        if row is not None:
+            row.digest = digest
+            row.due_at = iso(period_end(digest, created))
+            row.digest_id = digest_id(watchlist["id"], row.due_at)
+    return record
+
+
 def apply_event(session: Session, event: dict[str, Any]) -> list[dict[str, Any]]:
     """Project the event into its deal and return the alerts it triggers (already inserted, not yet sent)."""
     deal, _before, new = project_event(session, event)
@@ -59,22 +128,15 @@ def apply_event(session: Session, event: dict[str, Any]) -> list[dict[str, Any]]
     session.flush()
     current = deal_dict(deal)
     created = []
+    outlets: int | None = None
     for watchlist in active_watchlists(session):
         if not matches(watchlist, current, event):
             continue
-        if outlets_reporting(session, deal.deal_key, event["stage"]) < watchlist.get("min_sources", 1):
+        if outlets is None:
+            outlets = outlets_reporting(session, deal.deal_key, event["stage"])
+        if outlets < watchlist.get("min_sources", 1):
             continue
-        record = {
-            "id": alert_id(watchlist["id"], deal.deal_key, event["stage"]),
-            "watchlist_id": watchlist["id"],
-            "event_ids": [event["id"]],
-            "deal_key": deal.deal_key,
-            "stage": event["stage"],
-            "previous_stage": previous_stage(current["stages_seen"], event["stage"]),
-            "text": "",
-            "created_at": now_iso(),
-            "deal": current,
-        }
-        if project_alert(session, record):
+        record = create_alert(session, watchlist, current, event)
+        if record is not None:
             created.append(record)
     return created

@@ -18,6 +18,7 @@ import asyncio
 import contextvars
 import logging
 import random
+import ssl
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
@@ -29,6 +30,7 @@ from typing import Any, Literal
 import apprise
 import requests
 from apprise.logger import LOGGER_NAME as APPRISE_LOGGER
+from apprise.plugins.email import smtp as apprise_smtp
 from apprise.plugins.slack import NotifySlack
 
 from .channels import channel_kind, instantiate, redact, scrub
@@ -169,11 +171,56 @@ def _retry_after(response: requests.Response) -> float | None:
     return None
 
 
+class _LazySSLContext:
+    """An SSL context built only when a connection is secured (STARTTLS, SMTPS), not on every send.
+
+    Apprise's SMTP controller calls ``ssl.create_default_context()`` for every message, plain SMTP
+    included; loading the CA store costs ~45 ms, most of a local send. Settings made before use
+    (``check_hostname``, ``verify_mode``) are replayed on the real context.
+    """
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "_settings", {})
+        object.__setattr__(self, "_context", None)
+
+    def _real(self) -> ssl.SSLContext:
+        context: ssl.SSLContext | None = object.__getattribute__(self, "_context")
+        if context is None:
+            context = ssl.create_default_context()
+            for name, value in object.__getattribute__(self, "_settings").items():
+                setattr(context, name, value)
+            object.__setattr__(self, "_context", context)
+        return context
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if object.__getattribute__(self, "_context") is None:
+            object.__getattribute__(self, "_settings")[name] = value
+        else:
+            setattr(self._real(), name, value)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real(), name)
+
+
+class _LazySSL:
+    """Stands for the ``ssl`` module inside apprise's SMTP controller: contexts are lazy."""
+
+    def create_default_context(self, *args: Any, **kwargs: Any) -> Any:
+        if args or kwargs:
+            return ssl.create_default_context(*args, **kwargs)
+        return _LazySSLContext()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(ssl, name)
+
+
 def _install_hooks() -> None:
-    """Install the response wrapper and the log filter, once per process."""
+    """Install the response wrapper, the log filter and lazy SMTP SSL contexts, once per process."""
     global _hooks_installed
     if _hooks_installed:
         return
+    if getattr(apprise_smtp, "ssl", None) is ssl:
+        setattr(apprise_smtp, "ssl", _LazySSL())  # noqa: B010 - a module attribute
     original = requests.Session.send
 
     def send(self: requests.Session, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
@@ -245,34 +292,51 @@ class Deliverer:
     async def send(
         self,
         url: str,
-        view: AlertView,
+        view: AlertView | Callable[[str], Rendered],
         attempt_cb: Callable[[Attempt], Awaitable[None]] | None = None,
+        final_cb: Callable[[Attempt], None] | None = None,
     ) -> Attempt:
-        """Deliver one alert to one channel, retrying failures; return the final Attempt.
+        """Deliver one alert (or any message) to one channel, retrying failures; return the final Attempt.
 
         Args:
             url: The channel's apprise URL (a secret: only its redacted form leaves this call).
-            view: The alert.
+            view: The alert, or a function rendering a message for a channel kind (digests, tests).
             attempt_cb: Awaited after every try with its Attempt; an exception it raises stops
                 the delivery and propagates.
+            final_cb: Called in the worker thread right after the final try returns, before
+                anything else happens (the ledger settles here, keeping a crash window small).
 
         Returns:
             The last Attempt: outcome "sent" or "failed".
         """
         channel = redact(url)
         kind = channel_kind(url)
-        rendered = render(view, kind)
+        rendered = view(kind) if callable(view) else render(view, kind)
         attempt_no = 0
         while True:
             attempt_no += 1
             await self._bucket(url).acquire()
-            result = await self._run(partial(self._send_once, url, kind, rendered))
-            attempt = self._judge(channel, attempt_no, result)
+            attempt = await self._run(partial(self._try, url, kind, rendered, channel, attempt_no, final_cb))
             if attempt_cb is not None:
                 await attempt_cb(attempt)
             if attempt.outcome != "retrying":
                 return attempt
             await asyncio.sleep(attempt.retry_in or 0.0)
+
+    def _try(
+        self,
+        url: str,
+        kind: str,
+        rendered: Rendered,
+        channel: str,
+        attempt_no: int,
+        final_cb: Callable[[Attempt], None] | None,
+    ) -> Attempt:
+        """One try in the worker thread: send, judge, and call `final_cb` at once when it is the last."""
+        attempt = self._judge(channel, attempt_no, self._send_once(url, kind, rendered))
+        if final_cb is not None and attempt.outcome != "retrying":
+            final_cb(attempt)
+        return attempt
 
     def _judge(self, channel: str, attempt_no: int, result: _Try) -> Attempt:
         """Turn one try's result into an Attempt, deciding whether to retry and after how long."""
@@ -288,7 +352,7 @@ class Deliverer:
             delay = max(delay, min(result.retry_after, self.max_retry_after))
         return Attempt(channel, "retrying", attempt_no, result.error, retry_in=round(delay, 3))
 
-    async def _run(self, call: Callable[[], _Try]) -> _Try:
+    async def _run(self, call: Callable[[], Attempt]) -> Attempt:
         if self.executor is None:
             return await asyncio.to_thread(call)
         return await asyncio.get_running_loop().run_in_executor(self.executor, call)

@@ -1,17 +1,58 @@
-"""The delivery ledger: claim an (alert, channel) before sending, settle it after, never send a settled one."""
+"""The delivery ledger: claim an (alert, channel) before sending, settle it after, never send a settled one.
+
+One row per (alert or digest id, channel)::
+
+    (none) ── claim ──> claimed ── settle ──> sent | failed      (settled: never sent again)
+                          │
+                          └── owner died (crash) ── claim by another process ──> claimed, in_doubt += 1
+
+A claim names its owner (``host:pid:token``) and time. Another process respects a live owner's
+claim for ``lease`` seconds; it takes the claim over at once when the owner is known dead (same
+host, pid gone or reused by the claimant itself), or after the lease. Only a taken-over claim can
+repeat a send: the one send that was in flight when its owner died (``in_doubt`` counts them).
+"""
 
 from __future__ import annotations
 
 import hashlib
+import os
+import secrets
+import socket
+import time
+from dataclasses import dataclass
+from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from services.records import now_iso
 from services.store.db import Database
 from services.store.models import LedgerEntry
 
-SETTLED = frozenset({"sent", "failed"})
+__all__ = ["SETTLED", "Claim", "ClaimResult", "channel_hash", "claim", "count", "in_doubt", "settle"]
+
+#: Statuses that end an (alert, channel): "digest" marks an alert sent inside a digest message.
+SETTLED = frozenset({"sent", "failed", "digest"})
+#: This process's claim owner name.
+OWNER = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+
+ClaimResult = Literal["claimed", "settled", "busy"]
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """What :func:`claim` decided: "claimed" (send now), "settled" (done before) or "busy" (another owner).
+
+    ``generation`` counts take-overs of the claim, so each send of an (alert, channel) has its own
+    attempt records on armswatch.deliveries.
+    """
+
+    result: ClaimResult
+    in_doubt: bool = False
+    generation: int = 0
+
+    def __bool__(self) -> bool:
+        return self.result == "claimed"
 
 
 def channel_hash(url: str) -> str:
@@ -19,22 +60,65 @@ def channel_hash(url: str) -> str:
     return hashlib.sha256(url.encode("utf-8")).hexdigest()
 
 
-def claim(db: Database, alert_id: str, url: str, shown: str) -> bool:
-    """Claim the (alert, channel) send; False when it is settled already (sent, or failed for good).
+def _owner_dead(owner: str | None, me: str) -> bool:
+    """True when `owner` is a process on this host that no longer runs (or whose pid is now ours)."""
+    if not owner:
+        return True
+    host, _, rest = owner.partition(":")
+    pid_text, _, _token = rest.partition(":")
+    if host != me.partition(":")[0] or not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return owner != me
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
-    A claim left by a crash between send and settle is taken again: that one send may repeat.
+
+def claim(
+    db: Database, alert_id: str, url: str, shown: str, *, lease: float = 600.0, owner: str = OWNER
+) -> Claim:
+    """Claim the (alert, channel) send for `owner`.
+
+    Args:
+        db: The store.
+        alert_id: The alert (or digest) id.
+        url: The channel URL (only its hash is stored).
+        shown: The redacted URL, stored for people.
+        lease: Seconds another live owner's claim is respected.
+        owner: Who claims.
+
+    Returns:
+        A Claim: "settled" when sent or failed for good already, "busy" when another owner holds a
+        live claim, else "claimed" (``in_doubt`` when it was taken over from a dead owner).
     """
     digest = channel_hash(url)
+    now = time.time()
     with db.session() as session:
         row = session.scalar(
-            select(LedgerEntry).where(LedgerEntry.alert_id == alert_id, LedgerEntry.channel_hash == digest)
+            select(LedgerEntry)
+            .where(LedgerEntry.alert_id == alert_id, LedgerEntry.channel_hash == digest)
+            .with_for_update()
         )
         if row is not None:
             if row.status in SETTLED:
-                return False
-            row.status = "claimed"
+                return Claim("settled")
+            if row.claimed_by == owner:  # ours already (one send per channel at a time in a process)
+                row.claimed_at = now
+                return Claim("claimed", generation=row.in_doubt or 0)
+            fresh = row.claimed_at is not None and now - row.claimed_at < lease
+            if fresh and not _owner_dead(row.claimed_by, owner):
+                return Claim("busy")
+            row.claimed_by = owner
+            row.claimed_at = now
+            row.in_doubt = (row.in_doubt or 0) + 1
             row.updated_at = now_iso()
-            return True
+            return Claim("claimed", in_doubt=True, generation=row.in_doubt)
     try:
         with db.session() as session:
             session.add(
@@ -45,31 +129,63 @@ def claim(db: Database, alert_id: str, url: str, shown: str) -> bool:
                     status="claimed",
                     attempts=0,
                     updated_at=now_iso(),
+                    claimed_by=owner,
+                    claimed_at=now,
+                    in_doubt=0,
                 )
             )
-        return True
+        return Claim("claimed")
     except IntegrityError:
-        return claim(db, alert_id, url, shown)
+        return claim(db, alert_id, url, shown, lease=lease, owner=owner)
 
 
-def settle(db: Database, alert_id: str, url: str, status: str, attempts: int, error: str | None) -> None:
-    """Record the outcome of a claimed send."""
+def release(db: Database, alert_id: str, url: str, owner: str = OWNER) -> None:
+    """Give up an unsettled claim (the send did not start), so another owner need not wait for the lease."""
     digest = channel_hash(url)
     with db.session() as session:
         row = session.scalar(
             select(LedgerEntry).where(LedgerEntry.alert_id == alert_id, LedgerEntry.channel_hash == digest)
         )
-        if row is not None:
-            row.status = status
-            row.attempts = attempts
-            row.error = error
-            row.updated_at = now_iso()
+        if row is not None and row.status == "claimed" and row.claimed_by == owner:
+            row.claimed_by = None
+            row.claimed_at = None
+
+
+def settle(
+    db: Database,
+    alert_id: str,
+    url: str,
+    status: str,
+    attempts: int,
+    error: str | None,
+    *,
+    shown: str | None = None,
+) -> None:
+    """Record the outcome of a send (a row is created when there was no claim, as for digest members)."""
+    digest = channel_hash(url)
+    with db.session() as session:
+        row = session.scalar(
+            select(LedgerEntry).where(LedgerEntry.alert_id == alert_id, LedgerEntry.channel_hash == digest)
+        )
+        if row is None:
+            row = LedgerEntry(alert_id=alert_id, channel_hash=digest, channel=shown or "", in_doubt=0)
+            session.add(row)
+        row.status = status
+        row.attempts = attempts
+        row.error = error
+        row.updated_at = now_iso()
 
 
 def count(db: Database, status: str | None = None) -> int:
     """How many ledger rows there are (with this status)."""
     with db.session() as session:
-        query = select(LedgerEntry.id)
+        query = select(func.count()).select_from(LedgerEntry)
         if status is not None:
             query = query.where(LedgerEntry.status == status)
-        return len(session.scalars(query).all())
+        return int(session.scalar(query) or 0)
+
+
+def in_doubt(db: Database) -> int:
+    """How many claims were taken over from a dead owner (each may have repeated one send)."""
+    with db.session() as session:
+        return int(session.scalar(select(func.coalesce(func.sum(LedgerEntry.in_doubt), 0))) or 0)

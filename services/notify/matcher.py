@@ -1,26 +1,18 @@
-"""Watchlist matching: does a deal, as one event brings it to a stage, pass a watchlist's filters?"""
+"""Watchlist matching: does a deal, as one event brings it to a stage, pass a watchlist's filters?
+
+Each filter holds several values and passes when any of them matches; a watchlist passes when every
+filter passes, and an empty filter passes everything. Buyers and sellers are ISO codes (names were
+resolved when the watchlist was built); systems are alias- and family-aware (``gazetteer.py``).
+"""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from services.notify.gazetteer import system_matches
 from services.store.readmodel import stage_rank
 
-
-def norm_system(name: str) -> str:
-    """A designation reduced for comparison: case-folded letters and digits only."""
-    return re.sub(r"[\W_]+", "", name.casefold())
-
-
-def system_matches(wanted: list[str], system: str | None) -> bool:
-    """True when any wanted system names this one ("TB2" matches "Bayraktar TB2"; "F-35" matches "F-35A")."""
-    if not wanted:
-        return True
-    if not system:
-        return False
-    have = norm_system(system)
-    return any(w and (w in have or have in w) for w in (norm_system(x) for x in wanted))
+__all__ = ["keywords_match", "matches", "stage_matches", "system_matches"]
 
 
 def stage_matches(wanted: str | None, stage: str) -> bool:
@@ -33,9 +25,11 @@ def stage_matches(wanted: str | None, stage: str) -> bool:
 
 
 def keywords_match(keywords: list[str], texts: list[str]) -> bool:
-    """Every keyword appears (case-insensitively) in the evidence or the title."""
+    """Any keyword appears (case-insensitively) in the evidence or the title; no keywords pass."""
+    if not keywords:
+        return True
     hay = " ".join(texts).casefold()
-    return all(k.casefold() in hay for k in keywords)
+    return any(k.casefold() in hay for k in keywords)
 
 
 def matches(watchlist: dict[str, Any], deal: dict[str, Any], event: dict[str, Any]) -> bool:

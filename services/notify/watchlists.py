@@ -5,13 +5,11 @@ from __future__ import annotations
 import asyncio
 import secrets
 from collections.abc import Iterable
-from functools import cache
 from typing import Any
-
-from babel import Locale
 
 from services.bus import Publisher
 from services.errors import UsageError
+from services.notify import gazetteer
 from services.notify.channels import validate_url
 from services.records import WATCHLIST, now_iso, validate
 from services.store.readmodel import STAGES, project_watchlist
@@ -32,35 +30,11 @@ CATEGORIES = (
     "other",
 )
 DIGESTS = ("off", "hourly", "daily")
-_NAME_LANGS = ("en", "de", "fr", "es", "it", "pt", "ru", "uk", "pl", "tr", "ro", "ar", "zh", "ko", "ja", "el")
-_SHORT_FORMS = {
-    "usa": "US",
-    "us": "US",
-    "uk": "GB",
-    "britain": "GB",
-    "turkey": "TR",
-    "south korea": "KR",
-    "russia": "RU",
-}
-
-
-@cache
-def _country_names() -> dict[str, str]:
-    names: dict[str, str] = {}
-    for lang in _NAME_LANGS:
-        for code, name in Locale.parse(lang).territories.items():
-            if len(code) == 2 and code.isalpha():
-                names.setdefault(name.casefold(), code)
-    return names
 
 
 def country_code(value: str) -> str:
-    """An ISO 3166 alpha-2 code from a code or a country name in a supported language."""
-    text = value.strip()
-    names = _country_names()
-    if len(text) == 2 and text.isalpha() and text.upper() in set(names.values()):
-        return text.upper()
-    code = _SHORT_FORMS.get(text.casefold()) or names.get(text.casefold())
+    """An ISO 3166 alpha-2 code from a code or a country name in any supported language."""
+    code = gazetteer.country_code(value)
     if code is None:
         raise UsageError(f"watch: unknown country {value!r} (use an ISO code such as KZ, or a country name)")
     return code
@@ -68,6 +42,11 @@ def country_code(value: str) -> str:
 
 def _clean(values: Iterable[str]) -> list[str]:
     return [v.strip() for v in values if v and v.strip()]
+
+
+def _split(values: Iterable[str]) -> list[str]:
+    """Values given once each or comma-separated ("KZ,UZ")."""
+    return _clean(part for value in values for part in value.split(","))
 
 
 def build_watchlist(
@@ -92,7 +71,7 @@ def build_watchlist(
         raise UsageError("watch: the name must not be empty")
     if stage is not None and stage not in STAGES:
         raise UsageError(f"watch: --stage {stage!r} is not one of {', '.join(STAGES)}")
-    cats = _clean(categories)
+    cats = _split(categories)
     for cat in cats:
         if cat not in CATEGORIES:
             raise UsageError(f"watch: --category {cat!r} is not one of {', '.join(CATEGORIES)}")
@@ -113,8 +92,8 @@ def build_watchlist(
         "id": watchlist_id or secrets.token_hex(6),
         "name": name.strip(),
         "owner": owner,
-        "buyers": sorted({country_code(b) for b in _clean(buyers)}),
-        "sellers": sorted({country_code(s) for s in _clean(sellers)}),
+        "buyers": sorted({country_code(b) for b in _split(buyers)}),
+        "sellers": sorted({country_code(s) for s in _split(sellers)}),
         "systems": _clean(systems),
         "categories": cats,
         "stage": stage,

@@ -56,7 +56,7 @@ def alembic_config(engine: Engine) -> Config:
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest revision (idempotent)."""
     try:
-        command.upgrade(alembic_config(engine), "head")
+        command.upgrade(alembic_config(engine), "heads")
     except SQLAlchemyError as exc:
         raise StoreError(f"store: migration of {redact_url(str(engine.url))} failed: {exc}") from exc
 

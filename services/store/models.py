@@ -62,6 +62,16 @@ class Feed(Base):
     next_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     items_seen: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    current_interval_s: Mapped[float | None] = mapped_column(Float)
+    last_success_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    owner: Mapped[str | None] = mapped_column(String(200))
+    notify: Mapped[list[Any] | None] = mapped_column(JSON)
+    broken_notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    websub_hub: Mapped[str | None] = mapped_column(String(2000))
+    websub_topic: Mapped[str | None] = mapped_column(String(2000))
+    websub_secret: Mapped[str | None] = mapped_column(String(128))
+    websub_state: Mapped[str | None] = mapped_column(String(20))
+    websub_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class SeenItem(Base):
@@ -177,6 +187,10 @@ class AlertRow(Base):
     created_at: Mapped[str] = mapped_column(String(40))
     record: Mapped[dict[str, Any]] = mapped_column(JSON)
     delivered: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    # Digest watchlists hold their alerts until the period ends (due_at); "off" sends at once.
+    digest: Mapped[str] = mapped_column(String(10), default="off", server_default="off")
+    due_at: Mapped[str | None] = mapped_column(String(40), index=True)
+    digest_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class LedgerEntry(Base):
@@ -193,6 +207,11 @@ class LedgerEntry(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[str] = mapped_column(String(40))
+    # Who holds the claim ("host:pid:token") and since when (epoch seconds); see services/notify/ledger.py.
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    claimed_at: Mapped[float | None] = mapped_column(Float)
+    # Claims taken over from a dead owner: each one may have repeated a send.
+    in_doubt: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class DeadLetterRow(Base):

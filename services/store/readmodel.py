@@ -97,10 +97,8 @@ def project_event(session: Session, event: dict[str, Any]) -> tuple[Deal, str | 
         seen = dict(deal.stages_seen or {})
         seen.setdefault(event["stage"], event["detected_at"])
         deal.stages_seen = seen
-        if (
-            previous is None
-            or (previous != "cancellation"
-            and stage_rank(event["stage"]) > stage_rank(previous))
+        if previous is None or (
+            previous != "cancellation" and stage_rank(event["stage"]) > stage_rank(previous)
         ):
             deal.stage = event["stage"]
         if event.get("quantity") is not None:
@@ -126,6 +124,37 @@ def project_event(session: Session, event: dict[str, Any]) -> tuple[Deal, str | 
             )
         )
     return deal, previous, new
+
+
+def deal_record(deal: Deal, sources: list[DealSource] | None = None) -> dict[str, Any]:
+    """A deal as the CLI and the API show it, with its sources when given."""
+    record: dict[str, Any] = {
+        "deal_key": deal.deal_key,
+        "buyer": deal.buyer,
+        "buyer_iso": deal.buyer_iso,
+        "seller": deal.seller,
+        "seller_iso": deal.seller_iso,
+        "system": deal.system,
+        "category": deal.category,
+        "stage": deal.stage,
+        "stages_seen": dict(deal.stages_seen or {}),
+        "quantity": deal.quantity,
+        "quantity_approx": deal.quantity_approx,
+        "value": deal.value,
+        "updated_at": deal.updated_at,
+    }
+    if sources is not None:
+        record["sources"] = [
+            {
+                "outlet": s.outlet,
+                "language": s.language,
+                "url": s.url,
+                "stage": s.stage,
+                "evidence": s.evidence,
+            }
+            for s in sources
+        ]
+    return record
 
 
 def deal_sources(session: Session, deal_key: str) -> list[DealSource]:

@@ -1,17 +1,35 @@
-"""A threaded local HTTP server (fixture ``ingest_server``) serving feeds, redirects, errors, stalls."""
+"""Ingest fixtures: a local HTTP server (``ingest_server``) serving feeds, redirects, errors, stalls;
+the store (``store``, SQLite and PostgreSQL) and a poller over it (``harness``)."""
 
 from __future__ import annotations
 
+import asyncio
 import gzip
+import json
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from sqlalchemy import update
+
+from services.bus import OutboxBus, Publisher
+from services.config import Settings
+from services.ingest.fetch import new_client
+from services.ingest.poller import Poller
+from services.records import ARTICLE
+from services.store import archive
+from services.store import feeds as feedstore
+from services.store.db import Database
+from services.store.models import Feed
+
+from .hub import websub_hub  # noqa: F401  (the fixture, for tests/ingest)
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "feeds"
 DEMO = Path(__file__).resolve().parents[2] / "services" / "demo" / "feeds"
@@ -35,6 +53,9 @@ class FeedServer:
     requests: list[SeenRequest] = field(default_factory=list)
     stop: threading.Event = field(default_factory=threading.Event)
     port: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    active: int = 0
+    peak: int = 0
 
     @property
     def host(self) -> str:
@@ -141,6 +162,26 @@ class FeedServer:
 
         self.routes[path] = handle
 
+    def slow(self, path: str, body: bytes, *, seconds: float) -> None:
+        """Serve ``body`` after ``seconds``, counting requests in progress (``active``, ``peak``)."""
+
+        def handle(request: BaseHTTPRequestHandler) -> None:
+            with self.lock:
+                self.active += 1
+                self.peak = max(self.peak, self.active)
+            try:
+                self.stop.wait(seconds)
+                request.send_response(200)
+                request.send_header("Content-Type", "application/rss+xml")
+                request.send_header("Content-Length", str(len(body)))
+                request.end_headers()
+                request.wfile.write(body)
+            finally:
+                with self.lock:
+                    self.active -= 1
+
+        self.routes[path] = handle
+
     def drip(self, path: str, *, interval: float, count: int = 1000) -> None:
         """Send one byte every ``interval`` seconds: never idle long enough to trip a read timeout."""
 
@@ -200,8 +241,6 @@ def ingest_server() -> Iterator[FeedServer]:
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
     """An httpx client as the poller makes it, ignoring proxy settings from the environment."""
-    from services.ingest.fetch import new_client
-
     async with new_client(timeout=5.0, trust_env=False) as http:
         yield http
 
@@ -209,3 +248,86 @@ async def client() -> AsyncIterator[httpx.AsyncClient]:
 def read_data(name: str) -> bytes:
     """The bytes of a test feed under tests/data/feeds/."""
     return (DATA / name).read_bytes()
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Database]:
+    """The SQL store, migrated, on SQLite and on PostgreSQL."""
+    db = Database(database_url)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+@dataclass
+class Harness:
+    """A poller over a real store with an outbox publisher; articles land in the event_log archive."""
+
+    poller: Poller
+    db: Database
+    settings: Settings
+
+    def add(self, url: str, *, interval: float = 900.0, **kwargs: Any) -> int:
+        """Add a feed, due now."""
+        return feedstore.add_feed(self.db, url, interval, **kwargs)
+
+    async def round(self) -> None:
+        """Poll every due feed once and write the outcomes."""
+        tasks = await self.poller.tick()
+        await asyncio.gather(*tasks)
+        await self.poller.flush()
+        if self.poller.background:
+            await asyncio.wait(list(self.poller.background), timeout=30)
+
+    def due_now(self, feed_id: int | None = None) -> None:
+        """Make one feed (or all) due again."""
+        with self.db.session() as session:
+            query = update(Feed).values(next_due_at=datetime.now(UTC) - timedelta(seconds=1))
+            if feed_id is not None:
+                query = query.where(Feed.id == feed_id)
+            session.execute(query)
+
+    def feed(self, feed_id: int) -> Feed:
+        """The feed row as stored now."""
+        row = feedstore.get_feed(self.db, feed_id)
+        assert row is not None
+        return row
+
+    def articles(self) -> list[dict[str, Any]]:
+        """Every Article record produced so far, in order."""
+        topic = self.settings.topic(ARTICLE.topic)
+        return [json.loads(r.value or b"null") for r in archive.records(self.db, {topic})]
+
+
+@pytest.fixture
+async def make_harness(store: Database, tmp_path: Path) -> AsyncIterator[Callable[..., Harness]]:
+    """Make pollers over ``store``, allowed to reach 127.0.0.1 and localhost; settings may be overridden."""
+    made: list[Harness] = []
+
+    def make(**overrides: Any) -> Harness:
+        values: dict[str, Any] = {
+            "data_dir": tmp_path,
+            "allowed_hosts": "127.0.0.1,localhost",
+            "fetch_timeout": 1.0,
+            "poll_jitter": 0.0,
+            **overrides,
+        }
+        settings = Settings(**values)
+        client = new_client(timeout=settings.fetch_timeout, trust_env=False)
+        made.append(
+            Harness(Poller(settings, Publisher(settings, store, OutboxBus()), client=client), store, settings)
+        )
+        return made[-1]
+
+    try:
+        yield make
+    finally:
+        for harness in made:
+            await harness.poller.client.aclose()
+
+
+@pytest.fixture
+def harness(make_harness: Callable[..., Harness]) -> Harness:
+    """A poller with the test defaults (see ``make_harness``)."""
+    return make_harness()

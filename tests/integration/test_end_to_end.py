@@ -7,10 +7,19 @@ from pathlib import Path
 
 import pytest
 
-from services.store.models import AlertRow, ArticleRow, EventRow, LedgerEntry
-from tests.support.stack import ArmswatchProcess, armswatch_env, count_rows, run_cli, wait_until
+from services.store.models import AlertRow, ArticleRow, Deal, DealSource, EventRow, LedgerEntry, WatchlistRow
+from tests.support.stack import (
+    ArmswatchProcess,
+    armswatch_env,
+    count_rows,
+    run_cli,
+    settled_counts,
+    wait_until,
+)
 
 DEMO_FEED = Path(__file__).resolve().parents[2] / "services" / "demo" / "feeds" / "en-defence-desk.rss"
+
+READ_MODEL = (ArticleRow, EventRow, Deal, DealSource, AlertRow, WatchlistRow)
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -37,6 +46,7 @@ def test_feed_item_reaches_the_inbox(broker, database_url, smtp_server, feed_ser
     try:
         messages = smtp_server.wait_for(1, timeout=90)
         wait_until(lambda: count_rows(database_url, LedgerEntry) >= 1, 30, "the delivery ledger entry")
+        projected = settled_counts(database_url, READ_MODEL)
     finally:
         assert stack.stop() == 0
     mail = messages[0]
@@ -49,3 +59,9 @@ def test_feed_item_reaches_the_inbox(broker, database_url, smtp_server, feed_ser
     assert count_rows(database_url, ArticleRow) >= 6
     assert count_rows(database_url, EventRow) >= 4
     assert count_rows(database_url, AlertRow) == 1
+
+    rebuilt = run_cli(env, "rebuild")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert f"{env['ARMSWATCH_TOPIC_NAMESPACE']}.articles: {projected['articles']} applied" in rebuilt.stdout
+    again = {m.__tablename__: count_rows(database_url, m) for m in READ_MODEL}
+    assert again == projected, "rebuild from the topics recreates the same read model"

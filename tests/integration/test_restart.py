@@ -12,17 +12,25 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from services.store.models import AlertRow, ArticleRow, EventLog, EventRow, LedgerEntry
-from tests.support.stack import ArmswatchProcess, armswatch_env, count_rows, run_cli, wait_until
+from tests.support.stack import (
+    ArmswatchProcess,
+    armswatch_env,
+    count_rows,
+    run_cli,
+    settled_counts,
+    wait_until,
+)
 
 DEMO_FEED = Path(__file__).resolve().parents[2] / "services" / "demo" / "feeds" / "en-defence-desk.rss"
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
+MODELS = (ArticleRow, EventRow, AlertRow, LedgerEntry, EventLog)
+
+
 def _counts(url: str) -> dict[str, int]:
-    return {
-        m.__tablename__: count_rows(url, m) for m in (ArticleRow, EventRow, AlertRow, LedgerEntry, EventLog)
-    }
+    return {m.__tablename__: count_rows(url, m) for m in MODELS}
 
 
 async def _topic_size(bootstrap: str, topic: str) -> int:
@@ -46,19 +54,6 @@ async def _topic_size(bootstrap: str, topic: str) -> int:
         return total
     finally:
         await consumer.stop()
-
-
-def _settled_counts(url: str, quiet: float = 2.0, timeout: float = 60.0) -> dict[str, int]:
-    """The counts once they stop changing for `quiet` seconds."""
-    deadline = time.monotonic() + timeout
-    last = _counts(url)
-    while time.monotonic() < deadline:
-        time.sleep(quiet)
-        now = _counts(url)
-        if now == last:
-            return now
-        last = now
-    raise AssertionError(f"the store kept changing: {last}")
 
 
 def _pid_alive(pid: int) -> bool:
@@ -89,7 +84,7 @@ def test_killed_embedded_stack_restarts_with_everything(database_url, smtp_serve
     tansu_pid = int(first.wait_for_log("tansu started")["pid"])
     smtp_server.wait_for(1, timeout=90)
     wait_until(lambda: count_rows(database_url, LedgerEntry) == 1, 30, "the ledger entry")
-    before = _settled_counts(database_url)
+    before = settled_counts(database_url, MODELS)
     first.stop(signal.SIGKILL)
     wait_until(lambda: not _pid_alive(tansu_pid), 10, "the embedded broker to die with its parent")
 

@@ -117,3 +117,116 @@ def smtp_server() -> Iterator[SMTPServer]:
         yield SMTPServer(controller.port, handler)
     finally:
         controller.stop()
+
+
+# -- the notifier over a real SQLite store, publishing into the archive (no broker needed) ----
+
+_EVENT_SEQ = iter(range(1, 1_000_000))
+
+
+def make_event(
+    *,
+    stage: str = "interest",
+    outlet: str = "Reuters",
+    language: str = "en",
+    buyer: tuple[str, str] = ("Kazakhstan", "KZ"),
+    seller: tuple[str, str] | None = ("Turkey", "TR"),
+    system: str | None = "Bayraktar TB2",
+    category: str = "uav",
+    quantity: int | None = None,
+    evidence: str | None = None,
+    title: str | None = None,
+    detected_at: str = "2026-01-05T10:00:00.000Z",
+    deal_key: str | None = None,
+) -> dict[str, Any]:
+    """A ProcurementEvent record as the classifier produces it, with a fresh id."""
+    n = next(_EVENT_SEQ)
+    key = (
+        deal_key
+        or f"{buyer[1]}:{(system or category).lower().replace(' ', '')}:{seller[1] if seller else ''}"
+    )
+    return {
+        "id": f"{n:032x}",
+        "article_id": f"{n + 500_000:032x}",
+        "classifier_version": "rules-test",
+        "buyer": buyer[0],
+        "buyer_iso": buyer[1],
+        "seller": seller[0] if seller else None,
+        "seller_iso": seller[1] if seller else None,
+        "system": system,
+        "category": category,
+        "quantity": quantity,
+        "quantity_approx": False,
+        "stage": stage,
+        "value": None,
+        "evidence": evidence or f"{buyer[0]} {stage} {system or category} (report {n}).",
+        "confidence": 0.9,
+        "deal_key": key,
+        "detected_at": detected_at,
+        "source": outlet,
+        "language": language,
+        "article_url": f"https://{outlet.lower().replace(' ', '-')}.example/{n}",
+        "article_title": title or f"{buyer[0]}: {system or category}",
+        "published_at": None,
+    }
+
+
+@pytest.fixture
+def store(tmp_path: Any) -> Iterator[Any]:
+    """A migrated SQLite store in the test's directory."""
+    from services.store.db import Database
+
+    db = Database(f"sqlite:///{tmp_path / 'armswatch.db'}")
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def publisher(store: Any, tmp_path: Any) -> Any:
+    """A publisher that validates and archives every record in the store (the outbox: no broker)."""
+    from services.bus import OutboxBus, Publisher
+    from services.config import load_settings
+
+    return Publisher(load_settings(data_dir=tmp_path), store, OutboxBus())
+
+
+def fast_deliverer(**kwargs: Any) -> Any:
+    """A deliverer with tiny delays and no rate limit."""
+    from services.notify.deliver import Deliverer
+
+    settings: dict[str, Any] = {"base_delay": 0.01, "max_delay": 0.05, "rate_per_channel": 0}
+    settings.update(kwargs)
+    return Deliverer(**settings)
+
+
+@pytest.fixture
+def notifier(publisher: Any) -> Any:
+    """A notifier over the test store with a fast deliverer."""
+    from services.notify.agent import Notifier
+
+    return Notifier(publisher, fast_deliverer(), lease=60.0)
+
+
+def add_watchlist(store: Any, **fields: Any) -> dict[str, Any]:
+    """Build a watchlist from CLI-like fields and put it in the read model."""
+    from services.notify.watchlists import build_watchlist
+    from services.records import now_iso
+    from services.store.readmodel import project_watchlist
+
+    fields.setdefault("name", "test watchlist")
+    fields.setdefault("owner", "admin")
+    record = build_watchlist(**fields)
+    with store.session() as session:
+        project_watchlist(session, record["id"], record, now_iso())
+    return record
+
+
+def archived(store: Any, topic: str) -> list[dict[str, Any]]:
+    """Every record archived for a topic (short name: "deliveries"), decoded."""
+    import json
+
+    from services.store import archive
+
+    return [
+        json.loads(r.value) for r in archive.records(store, {f"armswatch.{topic}"}) if r.value is not None
+    ]

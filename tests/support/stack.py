@@ -126,3 +126,22 @@ def wait_until(check: Callable[[], bool], timeout: float = 60.0, what: str = "co
             return
         time.sleep(0.25)
     raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+
+
+def settled_counts(
+    url: str, models: tuple[type, ...], quiet: float = 2.0, timeout: float = 60.0
+) -> dict[str, int]:
+    """Row counts of `models` once they stop changing for `quiet` seconds."""
+
+    def counts() -> dict[str, int]:
+        return {m.__tablename__: count_rows(url, m) for m in models}
+
+    deadline = time.monotonic() + timeout
+    last = counts()
+    while time.monotonic() < deadline:
+        time.sleep(quiet)
+        now = counts()
+        if now == last:
+            return now
+        last = now
+    raise AssertionError(f"the store kept changing: {last}")

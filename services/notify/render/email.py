@@ -27,7 +27,7 @@ from ._common import (
 )
 from .text import text_body
 
-__all__ = ["html_body", "render_email"]
+__all__ = ["html_body", "html_document", "html_section", "render_email"]
 
 _STYLE = "font-family:sans-serif;font-size:14px;line-height:1.4"
 
@@ -47,22 +47,29 @@ def _source_item(source: SourceView) -> str:
     return f"<li>{label} {title}</li>".replace(" </li>", "</li>")
 
 
-def html_body(view: AlertView) -> str:
-    """Return the alert as a small HTML document with every untrusted string escaped."""
+def html_section(view: AlertView) -> str:
+    """Return the alert as an HTML fragment (headline, facts, evidence, sources, footer), all escaped."""
     facts = "".join(f"<div><b>{_h(row.label)}:</b> {_h(row.value)}</div>" for row in rows(view))
     sources = "".join(_source_item(source) for source in view.sources)
     evidence = _h(clean(view.evidence, MAX_EVIDENCE))
     return (
-        '<html><head><meta charset="utf-8"></head>'
-        f'<body><div style="{_STYLE}">'
         f"<h2>{_h(headline(view))}</h2>"
         f"{facts}"
         f"<div><b>evidence:</b> <i>&ldquo;{evidence}&rdquo;</i></div>"
         f"<div><b>{_h(sources_heading(view))}:</b></div>"
         f"<ul>{sources}</ul>"
         f'<p style="color:#666;font-size:12px">{_h(footer(view))}</p>'
-        "</div></body></html>"
     )
+
+
+def html_document(inner: str) -> str:
+    """Wrap HTML fragments in the small document every armswatch email uses."""
+    return f'<html><head><meta charset="utf-8"></head><body><div style="{_STYLE}">{inner}</div></body></html>'
+
+
+def html_body(view: AlertView) -> str:
+    """Return the alert as a small HTML document with every untrusted string escaped."""
+    return html_document(html_section(view))
 
 
 def render_email(view: AlertView) -> Rendered:

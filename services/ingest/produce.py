@@ -1,0 +1,70 @@
+"""Turn a parsed feed into Article records: map entries, keep only ids never seen, enrich, publish.
+
+Shared by the poller and the WebSub push endpoint, so a pushed item and a polled one are
+the same Article, produced once whichever way it came first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from services.bus import Publisher
+from services.ingest.adapter import to_article
+from services.ingest.parse import ParsedFeed
+from services.records import ARTICLE
+from services.store import feeds as feedstore
+
+__all__ = ["FullText", "articles_of", "produce"]
+
+#: Fetches an article page's main text (None when it cannot): the poller's, within its limits.
+FullText = Callable[[str], Awaitable[str | None]]
+
+
+def articles_of(parsed: ParsedFeed, feed_url: str, fetched_at: datetime) -> list[dict[str, Any]]:
+    """The feed's Article records, one per id (the first entry wins)."""
+    found: dict[str, dict[str, Any]] = {}
+    for entry in parsed.entries:
+        article = to_article(entry, parsed, feed_url=feed_url, fetched_at=fetched_at)
+        if article is not None:
+            found.setdefault(article["id"], article)
+    return list(found.values())
+
+
+async def _enrich(article: dict[str, Any], full_text: FullText) -> None:
+    text = await full_text(article["url"])
+    if text and len(text) > len(article["text"]):
+        article["text"] = text
+
+
+async def produce(
+    publisher: Publisher,
+    feed_id: int,
+    feed_url: str,
+    parsed: ParsedFeed,
+    *,
+    full_text: FullText | None = None,
+) -> tuple[int, int]:
+    """Publish the feed's articles no feed produced before; return (items in the feed, produced).
+
+    The new ids are claimed in the store first (one transaction); an article that then fails
+    to publish is released again, with every later one, so the next poll retries them.
+    """
+    articles = articles_of(parsed, feed_url, datetime.now(UTC))
+    fresh = await asyncio.to_thread(feedstore.claim_seen, publisher.db, feed_id, [a["id"] for a in articles])
+    wanted = set(fresh)
+    todo = [a for a in articles if a["id"] in wanted]
+    if full_text is not None:
+        await asyncio.gather(*(_enrich(a, full_text) for a in todo))
+    produced = 0
+    try:
+        for article in todo:
+            await publisher.publish(ARTICLE, article, key=article["id"], record_id=article["id"])
+            produced += 1
+    finally:
+        if produced < len(todo):
+            rest = [a["id"] for a in todo[produced:]]
+            await asyncio.to_thread(feedstore.forget_seen, publisher.db, rest)
+    return len(articles), produced

@@ -1,0 +1,150 @@
+"""Backfill: run a new watchlist over the stored events of a past window and create the alerts it would have sent.
+
+The deal of every event in the window is replayed from its first stored event, in detection order,
+exactly as the live rule sees it (``alerts.py``): an event alerts when its stage is the deal's
+furthest stage so far, the watchlist matches the deal as it stood then, and enough distinct outlets
+had reported that stage. Alerts go through the same unique (watchlist, deal, stage) row, so a
+backfill never adds a second alert for what the live path alerted, nor the reverse; the running
+notifier delivers them like any other pending alert.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from services.errors import UsageError
+from services.notify.alerts import create_alert, iso
+from services.notify.matcher import matches
+from services.store.db import Database
+from services.store.models import EventRow
+from services.store.readmodel import stage_rank
+
+__all__ = ["DealReplay", "backfill", "parse_window"]
+
+_WINDOW = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_window(text: str) -> timedelta:
+    """A look-back window: "30d", "12h", "90m", "2w"; UsageError naming --backfill otherwise."""
+    found = _WINDOW.match(text.lower())
+    if not found or int(found.group(1)) <= 0:
+        raise UsageError(f"watch: --backfill {text!r} is not a window such as 30d, 12h or 2w")
+    return timedelta(**{_UNITS[found.group(2)]: int(found.group(1))})
+
+
+@dataclass
+class DealReplay:
+    """A deal as its events build it up, one at a time (mirrors ``readmodel.project_event``)."""
+
+    deal_key: str
+    first: dict[str, Any]
+    stage: str | None = None
+    stages_seen: dict[str, str] = field(default_factory=dict)
+    quantity: int | None = None
+    quantity_approx: bool = False
+    value: str | None = None
+    seller: str | None = None
+    system: str | None = None
+    outlets: dict[str, set[str]] = field(default_factory=dict)
+
+    def apply(self, event: dict[str, Any]) -> None:
+        """Fold one event into the deal."""
+        stage = event["stage"]
+        self.stages_seen.setdefault(stage, event["detected_at"])
+        if self.stage is None or (
+            self.stage != "cancellation" and stage_rank(stage) > stage_rank(self.stage)
+        ):
+            self.stage = stage
+        if event.get("quantity") is not None:
+            self.quantity = event["quantity"]
+            self.quantity_approx = bool(event.get("quantity_approx"))
+        if event.get("value"):
+            self.value = event["value"]
+        self.seller = self.seller or event.get("seller")
+        self.system = self.system or event.get("system")
+        self.outlets.setdefault(stage, set()).add(event.get("source") or "unknown")
+
+    def snapshot(self) -> dict[str, Any]:
+        """The deal's fields as the matcher and renderers read them (``alerts.deal_dict``)."""
+        return {
+            "deal_key": self.deal_key,
+            "buyer": self.first["buyer"],
+            "buyer_iso": self.first.get("buyer_iso"),
+            "seller": self.seller,
+            "seller_iso": self.first.get("seller_iso"),
+            "system": self.system,
+            "category": self.first["category"],
+            "stage": self.stage,
+            "stages_seen": dict(self.stages_seen),
+            "quantity": self.quantity,
+            "quantity_approx": self.quantity_approx,
+            "value": self.value,
+        }
+
+
+def _candidates(
+    db: Database, watchlist: dict[str, Any], since: str
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(deal as it stood, event) for every event of the window that the live rule would alert on."""
+    out: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    with db.session() as session:
+        keys = session.scalars(
+            select(EventRow.deal_key)
+            .where(EventRow.detected_at >= since)
+            .distinct()
+            .order_by(EventRow.deal_key)
+        ).all()
+        for key in keys:
+            events = session.scalars(
+                select(EventRow.record)
+                .where(EventRow.deal_key == key)
+                .order_by(EventRow.detected_at, EventRow.id)
+            ).all()
+            replay: DealReplay | None = None
+            for event in events:
+                replay = replay or DealReplay(key, dict(event))
+                replay.apply(event)
+                if event["detected_at"] < since or replay.stage != event["stage"]:
+                    continue
+                deal = replay.snapshot()
+                if not matches(watchlist, deal, event):
+                    continue
+                if len(replay.outlets.get(event["stage"], ())) < watchlist.get("min_sources", 1):
+                    continue
+                out.append((deal, dict(event)))
+    return out
+
+
+def backfill(
+    db: Database, watchlist: dict[str, Any], window: timedelta, now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """Create the alerts `watchlist` would have raised on the events of the last `window`; return them.
+
+    Args:
+        db: The store (events, deals, alerts).
+        watchlist: A Watchlist record, already saved.
+        window: How far back to look.
+        now: The end of the window (default: now).
+
+    Returns:
+        The alert records created, oldest first (none for a (deal, stage) alerted before).
+    """
+    at = now or datetime.now(UTC)
+    since = iso(at - window)
+    created: list[dict[str, Any]] = []
+    for deal, event in _candidates(db, watchlist, since):
+        try:
+            with db.session() as session:
+                record = create_alert(session, watchlist, deal, event, now=at)
+        except IntegrityError:  # the live notifier alerted the same (watchlist, deal, stage) meanwhile
+            record = None
+        if record is not None:
+            created.append(record)
+    return created

@@ -1,0 +1,84 @@
+"""The HTTP API: tokens, the one error shape, each user's own watchlists, shared deals."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from fastapi.testclient import TestClient
+
+from services.api.app import create_app
+from services.bus import OutboxBus, Publisher
+from services.config import load_settings
+from services.records import now_iso
+from services.store.db import Database
+from services.store.models import User
+
+
+@pytest.fixture
+def api(tmp_path):
+    """A client on a fresh SQLite store with users alice and bob."""
+    settings = load_settings(data_dir=tmp_path)
+    db = Database(settings.effective_database_url)
+    with db.session() as session:
+        for name in ("alice", "bob"):
+            session.add(
+                User(
+                    name=name,
+                    token_hash=hashlib.sha256(f"tok-{name}".encode()).hexdigest(),
+                    created_at=now_iso(),
+                )
+            )
+    with TestClient(create_app(Publisher(settings, db, OutboxBus()))) as client:
+        yield client
+    db.close()
+
+
+def _auth(name: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer tok-{name}"}
+
+
+def test_healthz_needs_no_token(api):
+    """Health is open."""
+    assert api.get("/healthz").json()["status"] == "ok"
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer nope"}, {"Authorization": "Basic x"}])
+def test_everything_else_needs_a_valid_token(api, headers):
+    """401 in the one error shape."""
+    response = api.get("/deals", headers=headers)
+    assert response.status_code == 401
+    assert set(response.json()) == {"error"} and response.json()["error"]["code"] == "unauthorized"
+
+
+def test_bad_watchlist_is_a_422_naming_the_problem(api):
+    """A bad stage is refused with a readable message."""
+    response = api.post("/watchlists", json={"name": "x", "stage": "sometime"}, headers=_auth("alice"))
+    assert response.status_code == 422
+    assert "--stage 'sometime'" in response.json()["error"]["message"]
+    missing = api.post("/watchlists", json={}, headers=_auth("alice"))
+    assert missing.status_code == 422 and missing.json()["error"]["field"] == "name"
+
+
+def test_users_see_and_change_only_their_own_watchlists(api):
+    """Bob cannot see or delete Alice's watchlist; notify URLs come back redacted."""
+    created = api.post(
+        "/watchlists",
+        json={"name": "KZ UAV", "buyers": ["KZ"], "notify": ["tgram://123456789:AAHsecretsecretsecret/42"]},
+        headers=_auth("alice"),
+    )
+    assert created.status_code == 201, created.text
+    wid = created.json()["id"]
+    assert "AAHsecretsecretsecret" not in created.text
+    assert [w["id"] for w in api.get("/watchlists", headers=_auth("alice")).json()] == [wid]
+    assert api.get("/watchlists", headers=_auth("bob")).json() == []
+    assert api.get(f"/watchlists/{wid}", headers=_auth("bob")).status_code == 404
+    assert api.delete(f"/watchlists/{wid}", headers=_auth("bob")).status_code == 404
+    assert api.delete(f"/watchlists/{wid}", headers=_auth("alice")).status_code == 204
+    assert api.get("/watchlists", headers=_auth("alice")).json() == []
+
+
+def test_openapi_is_served(api):
+    """The OpenAPI document lists the routes."""
+    paths = api.get("/openapi.json").json()["paths"]
+    assert {"/healthz", "/deals", "/events", "/watchlists"} <= set(paths)

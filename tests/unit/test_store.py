@@ -1,0 +1,88 @@
+"""The SQL store on SQLite and PostgreSQL: migrations, archive order and dedup, deal projection, ledger."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.notify import ledger
+from services.store import archive
+from services.store.db import Database
+from services.store.readmodel import project_event
+
+
+@pytest.fixture
+def db(database_url):
+    """A migrated store on each database."""
+    database = Database(database_url)
+    yield database
+    database.close()
+
+
+def _event(n: int, stage: str, *, outlet: str = "A", quantity: int | None = None) -> dict[str, object]:
+    return {
+        "id": f"{n:032x}",
+        "article_id": f"{n + 1000:032x}",
+        "classifier_version": "rules-test",
+        "buyer": "Kazakhstan",
+        "buyer_iso": "KZ",
+        "seller": "Turkey",
+        "seller_iso": "TR",
+        "system": "Bayraktar TB2",
+        "category": "uav",
+        "quantity": quantity,
+        "quantity_approx": False,
+        "stage": stage,
+        "value": None,
+        "evidence": f"evidence {n}",
+        "confidence": 0.8,
+        "deal_key": "KZ:bayraktartb2:TR",
+        "detected_at": f"2026-01-0{n}T00:00:00.000Z",
+        "source": outlet,
+        "language": "en",
+    }
+
+
+def test_migrating_twice_is_harmless(database_url):
+    """Opening the store again runs no migration twice."""
+    Database(database_url).close()
+    Database(database_url).close()
+
+
+def test_archive_keeps_order_and_refuses_a_second_copy(db):
+    """Records come back in production order; the same (topic, id) is archived once."""
+    assert archive.append(db, "t.a", "1", b"k1", b"v1") is not None
+    assert archive.append(db, "t.b", "2", b"k2", None) is not None
+    assert archive.append(db, "t.a", "1", b"k1", b"v1") is None
+    rows = list(archive.records(db))
+    assert [(r.topic, r.value) for r in rows] == [("t.a", b"v1"), ("t.b", None)]
+    archive.mark_published(db, [rows[0].seq])
+    assert [r.topic for r in archive.records(db, unpublished_only=True)] == ["t.b"]
+    assert [r.topic for r in archive.records(db, {"t.a"})] == ["t.a"]
+
+
+def test_deal_advances_and_never_goes_back(db):
+    """interest → contract → (old interest report) keeps contract, with first-seen times and sources."""
+    with db.session() as session:
+        deal, previous, new = project_event(session, _event(1, "interest"))
+        assert (deal.stage, previous, new) == ("interest", None, True)
+    with db.session() as session:
+        deal, previous, _ = project_event(session, _event(2, "contract", outlet="B", quantity=12))
+        assert (deal.stage, previous, deal.quantity) == ("contract", "interest", 12)
+    with db.session() as session:
+        deal, _, _ = project_event(session, _event(3, "interest", outlet="C"))
+        assert deal.stage == "contract"
+        assert set(deal.stages_seen) == {"interest", "contract"}
+        assert deal.stages_seen["interest"].startswith("2026-01-01")
+    with db.session() as session:
+        _, _, new = project_event(session, _event(2, "contract", outlet="B", quantity=12))
+        assert new is False
+
+
+def test_ledger_claims_once_and_never_resends_settled(db):
+    """A settled (alert, channel) cannot be claimed again; an unsettled claim can (crash recovery)."""
+    url = "mailto://u:secret@example.org"
+    assert ledger.claim(db, "a1", url, "mailto://u:***@example.org")
+    assert ledger.claim(db, "a1", url, "mailto://u:***@example.org"), "a claim left by a crash is taken again"
+    ledger.settle(db, "a1", url, "sent", 1, None)
+    assert not ledger.claim(db, "a1", url, "mailto://u:***@example.org")
+    assert ledger.count(db, "sent") == 1
