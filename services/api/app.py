@@ -14,7 +14,11 @@ from services import __version__
 from services.api import websub
 from services.api.errors import ApiError, install
 from services.bus import Publisher
+from services.notify.backfill import backfill as run_backfill
+from services.notify.backfill import parse_window
 from services.notify.channels import redact
+from services.notify.deliver import Deliverer
+from services.notify.sample import send_sample
 from services.notify.watchlists import build_watchlist, country_code, save_watchlist
 from services.store.db import Database
 from services.store.models import Deal, EventRow, User, WatchlistRow
@@ -115,6 +119,37 @@ def create_app(publisher: Publisher) -> FastAPI:
     @app.get("/watchlists/{watchlist_id}")
     async def get_watchlist(caller: Caller, watchlist_id: str) -> dict[str, Any]:
         return _shown(await asyncio.to_thread(_own, caller, watchlist_id))
+
+    @app.post("/watchlists/{watchlist_id}/test")
+    async def test_watchlist(caller: Caller, watchlist_id: str) -> list[dict[str, Any]]:
+        record = await asyncio.to_thread(_own, caller, watchlist_id)
+        if not record.get("notify"):
+            raise ApiError(422, "invalid", "the watchlist has no notify channel to test", "notify")
+        settings = publisher.settings
+        deliverer = Deliverer(
+            max_attempts=settings.notify_max_attempts,
+            base_delay=settings.notify_base_delay,
+            rate_per_channel=settings.notify_rate_per_channel,
+        )
+        outcomes = await send_sample(deliverer, record)
+        return [
+            {
+                "channel": o.channel,
+                "outcome": o.attempt.outcome,
+                "attempts": o.attempt.attempt,
+                "error": o.attempt.error,
+            }
+            for o in outcomes
+        ]
+
+    @app.post("/watchlists/{watchlist_id}/backfill")
+    async def backfill_watchlist(caller: Caller, watchlist_id: str, window: str = "30d") -> dict[str, Any]:
+        record = await asyncio.to_thread(_own, caller, watchlist_id)
+        created = await asyncio.to_thread(run_backfill, db, record, parse_window(window))
+        return {
+            "window": window,
+            "alerts": [{"deal_key": a["deal_key"], "stage": a["stage"]} for a in created],
+        }
 
     @app.delete("/watchlists/{watchlist_id}", status_code=204)
     async def delete_watchlist(caller: Caller, watchlist_id: str) -> None:

@@ -8,9 +8,10 @@ its cue. Each cue has its own buyer: the marked one in its clause, else its subj
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-from services.classify.cues import LiveCue, live_cues, r3, sentence_stages
+from services.classify.cues import LiveCue, fitted_to, live_cues, r3, sentence_stages
 from services.classify.lexicon import systems_table
 from services.classify.mentions import SentenceMentions
 from services.classify.modality import clause_bounds
@@ -54,9 +55,12 @@ def _items(sm: SentenceMentions, ctx: SentenceContext) -> list[Item]:
         if m.entry.sub == "weak_alias" and not supported:
             continue
         out.append((m, info, info.category))
+    out = [i for i in out if not fitted_to(i[0], sm, ctx.lang)]
     vague = [x for x in sm.modifiers if x.entry.data == "quantity_vague"]
     cats = _specific_categories(sm)
     for m in cats:
+        if _ANTI.search(sm.norm[max(0, m.start - 8) : m.start]) or fitted_to(m, sm, ctx.lang):
+            continue  # 'anti-submarine torpedoes', 'противотанковые': the target, not the item
         if any(0 <= m.start - v.end <= 25 for v in vague) or any(
             0 <= c.start - v.end <= 12 and (_same_clause(v, m, sm) or not _counted(m, sm))
             for v in vague
@@ -76,6 +80,7 @@ def _items(sm: SentenceMentions, ctx: SentenceContext) -> list[Item]:
 
 
 _GENERAL = ("armoured_vehicle", "other")
+_ANTI = re.compile(r"(?:\banti|\bcounter|\bcontra|\bpanzerab|\bпротиво|\bпротив|\bprzeciw)[-\s]?$")
 
 
 def _counted(m: Mention, sm: SentenceMentions) -> bool:

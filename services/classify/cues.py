@@ -10,6 +10,7 @@ A cue is dropped when it is only the object or purpose of another step::
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -25,6 +26,7 @@ ORDER = {
 }
 _MOU_GAP = 24
 _DOC_BEFORE = 100
+_DOC_BREAK = re.compile(r"[,;.]|\s-|-\s")  # a hyphen inside a compound ('Leopard-Kampfpanzer') is no break
 _DOC_FIRST = frozenset({"de", "ja", "ko", "tr", "hi", "fa"})
 
 
@@ -93,6 +95,19 @@ def _stems(lang: str, kind: str) -> tuple[str, ...]:
     return tuple(
         fold_form(f, lang) + tail for r in rows if r["lang"] == lang and r["kind"] == kind for f in r["forms"]
     )
+
+
+def fitted_to(item: Mention, sm: SentenceMentions, lang: str) -> bool:
+    """'frigates equipped with radars', 'armés de missiles': an item that is another item's fit-out."""
+    fits = _stems(lang, "fit_out")
+    if not fits or not any(x.end <= item.start for x in sm.systems + sm.categories):
+        return False
+    before = sm.norm[max(0, item.start - 60) : item.start]
+    for f in fits:
+        at = before.rfind(f)
+        if at >= 0 and not any(ch in before[at:] for ch in ",;.()"):
+            return True
+    return False
 
 
 def is_dependent(cue: Mention, sm: SentenceMentions, lang: str) -> bool:
@@ -203,7 +218,7 @@ def _receives_document(cue: Mention, sm: SentenceMentions, lang: str) -> bool:
             return True
         # verb-final order: 'hat einen Großauftrag für ... bekommen', '受注を獲得した'
         earlier = c.entry.data in ("approval", "contract") and 0 <= cue.start - c.end <= _DOC_BEFORE
-        if lang in _DOC_FIRST and earlier and not any(ch in sm.norm[c.end : cue.start] for ch in ",;.-"):
+        if lang in _DOC_FIRST and earlier and not _DOC_BREAK.search(sm.norm[c.end : cue.start]):
             return True
     docs = _word_lists(lang)[2]
     after = sm.norm[cue.end : cue.end + 16].split()

@@ -66,6 +66,11 @@ def _longest_first(ms: list[Mention]) -> list[Mention]:
     return sorted(out, key=lambda m: m.start)
 
 
+def _inside_longer(m: Mention, others: list[Mention]) -> bool:
+    """m lies inside a strictly longer mention of others."""
+    return any(o.start <= m.start and m.end <= o.end and o.end - o.start > m.end - m.start for o in others)
+
+
 def _system_ok(m: Mention, raw: str | None) -> bool:
     """A weak bare system name needs a capital letter in the original (Patriot, not patriot)."""
     if m.entry.sub != "weak_name" or raw is None:
@@ -129,12 +134,15 @@ def find_mentions(sentence: str, m: Matcher) -> SentenceMentions:
             kind = m.suffix_kinds[sm.group(0)]
             mods.append(Mention(sm.start(), sm.end(), Entry(KIND_MOD, kind, sub="-" + sm.group(0))))
     out = SentenceMentions(norm=norm, raw=raw)
+    cats = _longest_first([x for x in entities if x.entry.kind == KIND_CATEGORY])
     named = _longest_first([x for x in entities if x.entry.kind != KIND_CATEGORY])
     for mention in named:
+        if mention.entry.kind != KIND_SYSTEM and _inside_longer(mention, cats):
+            continue  # 'military' of 'military vehicles' is the item, not a force
         (out.systems if mention.entry.kind == KIND_SYSTEM else out.parties).append(mention)
     # Category nouns are kept under a system name too ('light utility helicopter'): when the
     # weak name is not taken as a system, the category still names the item.
-    for mention in _longest_first([x for x in entities if x.entry.kind == KIND_CATEGORY]):
+    for mention in cats:
         if not any(p.start < mention.end and mention.start < p.end for p in out.parties):
             out.categories.append(mention)
     for mention in _longest_first(cues):

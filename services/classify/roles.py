@@ -15,6 +15,7 @@ from services.classify.types import KIND_COUNTRY, KIND_INST, Mention, Party
 
 _MAX_AFTER = 40
 _LIST_GAP = 40
+_LATE_REACH = 60  # a subject after its verb stands close to it ('negoció Chile')
 _QUOTED = re.compile(
     r"[“«„\"「『‹]([^“”«»„\"「」『』‹›]{1,30})[”»“\"」』›]"
 )  # a buyer named long after the first cue is rarely its subject
@@ -312,7 +313,7 @@ def buyers_for_cue(parties: list[RoleParty], cue_start: int, left: int, right: i
         while k > 0 and before[k].mention.start - before[k - 1].mention.end < 16:
             k -= 1
         return _not_sellers(_uniq([rp.party for rp in before[k:]]), parties)
-    after = [rp for rp in unmarked if cue_start <= rp.mention.start < right]
+    after = [rp for rp in unmarked if cue_start <= rp.mention.start < min(right, cue_start + _LATE_REACH)]
     if after and lang in LATE_SUBJECT:
         return [after[0].party]
     buyers, _ = buyers_and_sellers(parties, first_cue=cue_start)

@@ -11,6 +11,7 @@ notifier delivers them like any other pending alert.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -25,7 +26,7 @@ from services.store.db import Database
 from services.store.models import EventRow
 from services.store.readmodel import stage_rank
 
-__all__ = ["DealReplay", "backfill", "parse_window"]
+__all__ = ["DealReplay", "backfill", "parse_window", "stored_deal_events", "would_alert"]
 
 _WINDOW = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -89,11 +90,35 @@ class DealReplay:
         }
 
 
-def _candidates(
-    db: Database, watchlist: dict[str, Any], since: str
+def would_alert(
+    watchlist: dict[str, Any], deal_events: Iterable[tuple[str, list[dict[str, Any]]]], since: str
 ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    """(deal as it stood, event) for every event of the window that the live rule would alert on."""
+    """(deal as it stood, event) for every event since `since` that the live rule would alert on.
+
+    Args:
+        watchlist: A Watchlist record.
+        deal_events: (deal_key, every event of that deal in detection order) pairs.
+        since: Events detected before this RFC 3339 time build the deal up but do not alert.
+    """
     out: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    for key, events in deal_events:
+        replay: DealReplay | None = None
+        for event in events:
+            replay = replay or DealReplay(key, dict(event))
+            replay.apply(event)
+            if event["detected_at"] < since or replay.stage != event["stage"]:
+                continue
+            deal = replay.snapshot()
+            if not matches(watchlist, deal, event):
+                continue
+            if len(replay.outlets.get(event["stage"], ())) < watchlist.get("min_sources", 1):
+                continue
+            out.append((deal, dict(event)))
+    return out
+
+
+def stored_deal_events(db: Database, since: str) -> list[tuple[str, list[dict[str, Any]]]]:
+    """Every stored event of each deal that has an event detected since `since`, in detection order."""
     with db.session() as session:
         keys = session.scalars(
             select(EventRow.deal_key)
@@ -101,25 +126,20 @@ def _candidates(
             .distinct()
             .order_by(EventRow.deal_key)
         ).all()
-        for key in keys:
-            events = session.scalars(
-                select(EventRow.record)
-                .where(EventRow.deal_key == key)
-                .order_by(EventRow.detected_at, EventRow.id)
-            ).all()
-            replay: DealReplay | None = None
-            for event in events:
-                replay = replay or DealReplay(key, dict(event))
-                replay.apply(event)
-                if event["detected_at"] < since or replay.stage != event["stage"]:
-                    continue
-                deal = replay.snapshot()
-                if not matches(watchlist, deal, event):
-                    continue
-                if len(replay.outlets.get(event["stage"], ())) < watchlist.get("min_sources", 1):
-                    continue
-                out.append((deal, dict(event)))
-    return out
+        return [
+            (
+                key,
+                [
+                    dict(record)
+                    for record in session.scalars(
+                        select(EventRow.record)
+                        .where(EventRow.deal_key == key)
+                        .order_by(EventRow.detected_at, EventRow.id)
+                    )
+                ],
+            )
+            for key in keys
+        ]
 
 
 def backfill(
@@ -139,7 +159,7 @@ def backfill(
     at = now or datetime.now(UTC)
     since = iso(at - window)
     created: list[dict[str, Any]] = []
-    for deal, event in _candidates(db, watchlist, since):
+    for deal, event in would_alert(watchlist, stored_deal_events(db, since), since):
         try:
             with db.session() as session:
                 record = create_alert(session, watchlist, deal, event, now=at)

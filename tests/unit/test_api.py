@@ -82,3 +82,18 @@ def test_openapi_is_served(api):
     """The OpenAPI document lists the routes."""
     paths = api.get("/openapi.json").json()["paths"]
     assert {"/healthz", "/deals", "/events", "/watchlists"} <= set(paths)
+
+
+def test_watchlist_test_and_backfill_endpoints(api):
+    """/test reports each channel's outcome (print:// succeeds); /backfill answers with the alerts it made."""
+    created = api.post(
+        "/watchlists", json={"name": "all", "notify": ["print://"]}, headers=_auth("alice")
+    ).json()
+    tested = api.post(f"/watchlists/{created['id']}/test", headers=_auth("alice"))
+    assert tested.status_code == 200, tested.text
+    assert tested.json() == [{"channel": "print://", "outcome": "sent", "attempts": 1, "error": None}]
+    filled = api.post(f"/watchlists/{created['id']}/backfill?window=7d", headers=_auth("alice"))
+    assert filled.status_code == 200 and filled.json() == {"window": "7d", "alerts": []}
+    bad = api.post(f"/watchlists/{created['id']}/backfill?window=forever", headers=_auth("alice"))
+    assert bad.status_code == 422 and "--backfill" in bad.json()["error"]["message"]
+    assert api.post(f"/watchlists/{created['id']}/test", headers=_auth("bob")).status_code == 404
