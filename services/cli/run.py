@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
 
 import click
 
 from services.cli._context import Context, pass_context
+from services.logs import configure_logging
 from services.runtime import ROLES, run_stack
 
 
@@ -41,6 +43,8 @@ def demo(ctx: Context, duration: float, keep_data: bool) -> None:
     """Run the embedded stack on bundled sample feeds and print the demo watchlist's alerts as they arrive."""
     from services.demo.run import run_demo
 
+    if ctx.log_level is None and "ARMSWATCH_LOG_LEVEL" not in os.environ:
+        configure_logging("warning", ctx.settings.log_format)  # the terminal is for the alerts
     code = run_demo(ctx.settings, duration=duration, keep_data=keep_data)
     raise SystemExit(code)
 
