@@ -27,6 +27,9 @@ class Bus(Protocol):
     async def send(self, topic: str, key: bytes | None, value: bytes | None) -> None:
         """Send one record; raise BrokerError when the broker does not take it."""
 
+    async def send_many(self, records: list[tuple[str, bytes | None, bytes | None]]) -> None:
+        """Send (topic, key, value) records together; raise BrokerError when the broker does not take one."""
+
 
 class KafkaBus:
     """A Bus over an aiokafka producer (acks=all; Tansu has no idempotent producer)."""
@@ -61,12 +64,27 @@ class KafkaBus:
         except KafkaError as exc:
             raise BrokerError(f"bus: send to {topic} failed: {exc!r}") from exc
 
+    async def send_many(self, records: list[tuple[str, bytes | None, bytes | None]]) -> None:
+        """Queue every record, then wait for all acknowledgements (one batch per partition)."""
+        if self._producer is None:
+            raise BrokerError("bus: producer not started")
+        try:
+            futures = [
+                await self._producer.send(topic, value=value, key=key) for topic, key, value in records
+            ]
+            await asyncio.gather(*futures)
+        except KafkaError as exc:
+            raise BrokerError(f"bus: batch send failed: {exc!r}") from exc
+
 
 class OutboxBus:
     """A Bus that sends nothing: records stay unpublished in the archive until a running stack relays them."""
 
     async def send(self, topic: str, key: bytes | None, value: bytes | None) -> None:
         """Leave the record to the relay."""
+
+    async def send_many(self, records: list[tuple[str, bytes | None, bytes | None]]) -> None:
+        """Leave the records to the relay."""
 
 
 class Publisher:
@@ -102,18 +120,33 @@ class Publisher:
             await asyncio.to_thread(archive.mark_published, self.db, [seq])
         return True
 
+    async def publish_many(self, rtype: RecordType, items: list[tuple[dict[str, Any], str, str]]) -> int:
+        """Put (record, key, record_id) items on `rtype`'s topic together; return how many were new.
+
+        One archive transaction and one wait for the broker for the whole batch; records archived
+        before are skipped, as in `publish`.
+        """
+        topic = self.settings.topic(rtype.topic)
+        rows = [(topic, rid, key.encode("utf-8"), encode(rtype, record)) for record, key, rid in items]
+        seqs: list[int | None] = [None] * len(rows)
+        if self.archive:
+            seqs = await asyncio.to_thread(archive.append_many, self.db, rows)
+            rows = [row for row, seq in zip(rows, seqs, strict=True) if seq is not None]
+        await self.bus.send_many([(t, k, v) for t, _, k, v in rows])
+        done = [seq for seq in seqs if seq is not None]
+        if done and not isinstance(self.bus, OutboxBus):
+            await asyncio.to_thread(archive.mark_published, self.db, done)
+        return len(rows)
+
     async def refill(self, topics: set[str]) -> int:
         """Re-publish the archive of `topics` (just created, so empty) in its original order."""
-        sent: list[int] = []
         total = 0
-        for rec in await asyncio.to_thread(lambda: list(archive.records(self.db, topics))):
-            await self.bus.send(rec.topic, rec.key, rec.value)
-            sent.append(rec.seq)
-            total += 1
-            if len(sent) >= 500:
-                await asyncio.to_thread(archive.mark_published, self.db, sent)
-                sent = []
-        await asyncio.to_thread(archive.mark_published, self.db, sent)
+        after = 0
+        while batch := await asyncio.to_thread(archive.batch_after, self.db, topics, after, 1000):
+            await self.bus.send_many([(rec.topic, rec.key, rec.value) for rec in batch])
+            await asyncio.to_thread(archive.mark_published, self.db, [rec.seq for rec in batch])
+            total += len(batch)
+            after = batch[-1].seq
         if total:
             log.info("archive refilled broker", records=total, topics=sorted(topics))
         return total

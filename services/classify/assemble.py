@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from services.classify.cues import LiveCue, fitted_to, live_cues, r3, sentence_stages
+from services.classify.bidders import bidder_candidates
+from services.classify.cues import LiveCue, fitted_to, live_cues, other_item, r3, sentence_stages
 from services.classify.lexicon import systems_table
 from services.classify.mentions import SentenceMentions
 from services.classify.modality import clause_bounds
@@ -23,7 +24,7 @@ from services.classify.roles import (
     country_name,
     names_countries,
 )
-from services.classify.types import Candidate, Mention, Party, Stage, SystemInfo
+from services.classify.types import KIND_INST, Candidate, Mention, Party, Stage, SystemInfo
 
 __all__ = ["SentenceContext", "assemble", "live_cues", "sentence_stages"]
 
@@ -42,6 +43,8 @@ class SentenceContext:
     lang: str
     strong_systems: set[int] = field(default_factory=set)
     topic_buyer: Party | None = None
+    topic_category: str | None = None
+    year: int | None = None
 
 
 def _items(sm: SentenceMentions, ctx: SentenceContext) -> list[Item]:
@@ -70,6 +73,7 @@ def _items(sm: SentenceMentions, ctx: SentenceContext) -> list[Item]:
             continue  # "numerous orders", "several drones": aggregates name no deal (R11)
         near_sys = any(
             i[1] is not None
+            and not _own_count(m, i[0], sm)
             and ((abs(i[0].start - m.start) <= 40 and i[2] == m.entry.data) or _describes(m, i[0], sm))
             for i in out
         )
@@ -80,12 +84,30 @@ def _items(sm: SentenceMentions, ctx: SentenceContext) -> list[Item]:
 
 
 _GENERAL = ("armoured_vehicle", "other")
-_ANTI = re.compile(r"(?:\banti|\bcounter|\bcontra|\bpanzerab|\bпротиво|\bпротив|\bprzeciw)[-\s]?$")
+_YEARS = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+_ANTI = re.compile(r"(?:\banti|\bcounter|\bcontra)[-\s]?$")
 
 
 def _counted(m: Mention, sm: SentenceMentions) -> bool:
     """A number stands just before the item ('2300 Lastwagen'): its own order, not the aggregate."""
     return any(0 <= m.start - n.end <= 12 for n in sm.numbers)
+
+
+def _operated(m: Mention, sm: SentenceMentions) -> bool:
+    """A force's name right before the item ('an Indian Air Force C-17'): its own aircraft in use."""
+    return any(
+        p.entry.kind == KIND_INST
+        and p.entry.sub == "armed_force"
+        and 0 < m.start - p.end <= 2
+        and not sm.norm[p.end : m.start].strip()
+        and sm.norm[p.start - 1 : p.start] != "("
+        for p in sm.parties
+    )
+
+
+def _own_count(m: Mention, sys_m: Mention, sm: SentenceMentions) -> bool:
+    """'three FDI frigates and three corvettes': a number after the system counts another item."""
+    return any(sys_m.end <= n.start and 0 <= m.start - n.end <= 24 for n in sm.numbers)
 
 
 def _same_clause(a: Mention, b: Mention, sm: SentenceMentions) -> bool:
@@ -148,7 +170,12 @@ def _segment(
         chosen = [min(items, key=lambda i: abs(i[0].start - cue.mention.start))]
     if any(i[1] is not None for i in chosen):
         cats_with_sys = {i[2] for i in chosen if i[1] is not None}
-        chosen = [i for i in chosen if i[1] is not None or i[2] not in cats_with_sys]
+        named = [i[0] for i in chosen if i[1] is not None]
+        chosen = [
+            i
+            for i in chosen
+            if i[1] is not None or i[2] not in cats_with_sys or any(_own_count(i[0], n, sm) for n in named)
+        ]
     seen: set[str] = set()
     uniq: list[Item] = []
     for i in chosen:
@@ -190,12 +217,16 @@ def assemble(sm: SentenceMentions, ctx: SentenceContext) -> list[Candidate]:
         One candidate per (buyer, item, stage); empty when a part is missing.
     """
     cues, flags = live_cues(sm, ctx.lang)
+    if ctx.year is not None and _only_future_years(ctx.text, ctx.year):
+        cues = [c for c in cues if c.stage != "delivery"]  # 'receive two in 2025' said in 2022 (R1)
     if not cues:
         return []
     items = _items(sm, ctx)
+    parties = assign_roles(sm, ctx.lang)
+    if any("bid" in c.flags for c in cues):
+        return _bids(parties, items, ctx)
     if not items:
         return []
-    parties = assign_roles(sm, ctx.lang)
     sellers = [rp.party for rp in parties if rp.role in ("seller", "producer")]
     marked_sellers = {rp.party.iso for rp in parties if rp.role == "seller" and rp.party.iso}
     aggregate = names_countries(sm, ctx.lang)
@@ -206,8 +237,16 @@ def assemble(sm: SentenceMentions, ctx: SentenceContext) -> list[Candidate]:
     for cue in cues:
         buyers, carried = _buyers(cue, parties, sm, ctx, aggregate)
         for item in _segment(cue, cues, items, sm, ctx.lang):
-            ikey = item[1].name if item[1] is not None else "cat:" + item[2]
             extra = {"follow_on"} if _follow_on(cue.mention, item[0], sm) else set()
+            if item[1] is None and other_item(item[0], sm, ctx.lang):
+                extra.add("new_item")  # 'a second air-defence system': not the deal already named
+            if cue.stage == "delivery" and _operated(item[0], sm):
+                continue  # 'an Air Force C-17 landed with the cargo': the carrier, not the delivery
+            ikey = item[1].name if item[1] is not None else "cat:" + item[2]
+            if item[1] is None and any(
+                i[1] is not None and i[2] == item[2] and _own_count(item[0], i[0], sm) for i in items
+            ):
+                extra.add("listed")  # 'three FDI frigates and three corvettes': an item of its own
             for buyer in buyers:
                 slot = plan.setdefault((buyer.iso or buyer.name, ikey), (item, buyer, carried, set(), set()))
                 slot[3].add(cue.stage)
@@ -240,6 +279,23 @@ def assemble(sm: SentenceMentions, ctx: SentenceContext) -> list[Candidate]:
                     )
                 )
     return out
+
+
+def _only_future_years(text: str, year: int) -> bool:
+    """The sentence names years, all after the publication year."""
+    years = [int(y) for y in _YEARS.findall(text)]
+    return bool(years) and min(years) > year
+
+
+def _bids(parties: list[RoleParty], items: list[Item], ctx: SentenceContext) -> list[Candidate]:
+    """A tender's participants: each named party but the buyer is a bidder (R9)."""
+    marked = [rp.party for rp in parties if rp.role == "buyer" and rp.party.iso and not rp.party.is_company]
+    buyer = marked[0] if marked else ctx.topic_buyer
+    base = Candidate(
+        buyer=Party("", None), seller=None, system=None, category="other", stage="negotiation",
+        quantity=None, quantity_approx=False, value=None, evidence=ctx.text, sentence_index=ctx.index,
+    )  # fmt: skip
+    return bidder_candidates(parties, items, buyer, ctx.topic_category, base)
 
 
 def _follow_on(cue: Mention, item: Mention, sm: SentenceMentions) -> bool:

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from services.classify.bidders import bid_cues
 from services.classify.filters import blocked_by_negative
 from services.classify.lexicon import read_jsonl
 from services.classify.mentions import SentenceMentions
@@ -110,6 +111,12 @@ def fitted_to(item: Mention, sm: SentenceMentions, lang: str) -> bool:
     return False
 
 
+def other_item(item: Mention, sm: SentenceMentions, lang: str) -> bool:
+    """'a second air-defence system', 'ein weiteres System': an item besides the one already bought."""
+    before = sm.norm[max(0, item.start - 30) : item.start]
+    return any(f" {f} " in f" {before}" for f in _stems(lang, "other_item"))
+
+
 def is_dependent(cue: Mention, sm: SentenceMentions, lang: str) -> bool:
     """A purchase noun ('the purchase of') or an infinitive ('to buy', 'pour acheter') names no step alone."""
     if cue.entry.data not in ("contract", "delivery"):
@@ -145,7 +152,7 @@ def live_cues(sm: SentenceMentions, lang: str) -> tuple[list[LiveCue], set[str]]
         if cue.entry.data == "contract" and _signs_mou(cue, nego, sm):
             flags.add("mou")
             continue
-        if cue.entry.data == "contract" and _governed(cue, sm.cues, sm):
+        if cue.entry.data == "contract" and (_governed(cue, sm.cues, sm) or _command(cue, sm, lang)):
             continue
         if cue.entry.data == "delivery" and (
             _governed(cue, sm.cues, sm) or _receives_document(cue, sm, lang)
@@ -166,12 +173,23 @@ def live_cues(sm: SentenceMentions, lang: str) -> tuple[list[LiveCue], set[str]]
             stage = "approval"  # the State Department approves a possible sale (R8)
         if stage == "cancellation" and sm.norm[cue.start : cue.end].startswith(_word_lists(lang)[3]):
             fl = fl | {"reduction"}
+        if cue.entry.sub in bid_cues():
+            fl = fl | {"bid"}
         live = LiveCue(cue, stage, fl)
         (dependent if dep else out).append(live)
     if not out and not suppressed:
         out = dependent
+        if _heading(sm):
+            for c in out:
+                c.flags = c.flags | {"noun_only"}  # 'The purchase of X' as a subhead: its step unsaid
     out.sort(key=lambda c: c.mention.start)
     return out, flags
+
+
+def _heading(sm: SentenceMentions) -> bool:
+    """A short line without a final stop: a headline or subhead, not a statement."""
+    text = sm.raw.strip()
+    return len(text.split()) <= 10 and not text.endswith((".", "!", "?", "。", "।"))
 
 
 def sentence_stages(sm: SentenceMentions, lang: str) -> tuple[list[Stage], set[str]]:
@@ -187,6 +205,16 @@ def r3(stages: set[Stage]) -> list[Stage]:
     if pre and not ({"contract", "cancellation"} & final):
         final.add(max(pre, key=lambda s: ORDER[s]))
     return sorted(final, key=lambda s: ORDER[s])
+
+
+def _command(cue: Mention, sm: SentenceMentions, lang: str) -> bool:
+    """'ordered the ministry to examine': an order given to someone, not an order placed."""
+    if lang != "en" or sm.norm[cue.start : cue.end] != "ordered":
+        return False
+    first = min((p for p in sm.parties if p.start >= cue.end), key=lambda p: p.start, default=None)
+    if first is None or first.start - cue.end > 6:
+        return False
+    return sm.norm[first.end : first.end + 4] == " to "
 
 
 def _governed(cue: Mention, cues: list[Mention], sm: SentenceMentions) -> bool:

@@ -55,7 +55,7 @@ def dedupe(cands: list[Candidate]) -> list[Candidate]:
             c.flags.add("donor")
         item = c.system.name if c.system is not None else "cat:" + c.category
         key = (c.buyer.iso or c.buyer.name.lower(), item, c.stage)
-        if "donor" in c.flags and c.seller is not None:
+        if ("donor" in c.flags or "bid" in c.flags) and c.seller is not None:
             key = (key[0], item + "<" + (c.seller.iso or c.seller.name), c.stage)  # one event per donor (R13)
         group = index.setdefault(key, [])
         merged = False
@@ -94,5 +94,9 @@ def _drop_category_shadows(cands: list[Candidate]) -> None:
     """A category-only event is dropped when the same buyer and stage has a named system of that category."""
     named = {(c.buyer.iso or c.buyer.name, c.stage, c.category) for c in cands if c.system is not None}
     for c in cands:
-        if c.system is None and (c.buyer.iso or c.buyer.name, c.stage, c.category) in named:
+        if (
+            c.system is None
+            and not {"bid", "listed", "new_item"} & c.flags
+            and (c.buyer.iso or c.buyer.name, c.stage, c.category) in named
+        ):
             c.flags.add("drop")

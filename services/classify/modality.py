@@ -8,11 +8,17 @@ from services.classify.mentions import SentenceMentions
 from services.classify.types import Mention, Stage
 
 VERB_FINAL = frozenset({"ja", "ko", "tr", "hi", "fa", "de"})
-_CLAUSE = re.compile(r"(?<!\d)[,:]|[,:](?!\d)|[;，、；：]|\s-\s|\b(?:but|aber|но|але|mais|pero|ma|mas|ale|ancak|dar|lakin)\b")
+_CLAUSE = re.compile(
+    r"(?<!\d)[,:]|[,:](?!\d)|[;，、；：]|\s-\s|\b(?:but|aber|но|але|mais|pero|ma|mas|ale|ancak|dar|lakin)\b"
+)
 _AND = re.compile(
     r"\s(?:and|und|и|і|та|et|y|e|i|ve|și|dhe|a|και|dan|và|oraz|ale|while|während|alors que|mientras)\s"
 )
 _BEFORE = 28
+_SUBJECT_REACH = 140
+_SUBJECT_DET = re.compile(
+    r"^(?:.*\s)?(?:this|the|such an?|an|dieser|diese|der|cette|la|le|este|esta|el|questo|questa|il)\s\S"
+)
 _AFTER_VERB_FINAL = 16
 
 
@@ -49,6 +55,14 @@ def _same_clause(cue: Mention, mod: Mention, norm: str) -> bool:
     return left <= mod.start and mod.end <= right
 
 
+def _subject_noun(cue: Mention, mod: Mention, sm: SentenceMentions) -> bool:
+    """'This order, announced ..., would cover': an order noun as subject takes its verb's mood."""
+    text = sm.norm[max(0, cue.start - 6) : cue.end]
+    if not _SUBJECT_DET.search(text) or not 0 <= mod.start - cue.end <= _SUBJECT_REACH:
+        return False
+    return not any(cue.end <= c.start < mod.start for c in sm.cues)
+
+
 def cue_stage(cue: Mention, sm: SentenceMentions, lang: str) -> tuple[Stage | None, set[str]]:
     """Return the stage a cue gives after its modifiers, or None when they cancel it.
 
@@ -69,7 +83,11 @@ def cue_stage(cue: Mention, sm: SentenceMentions, lang: str) -> tuple[Stage | No
         if kind == "report_or_rumour":
             flags.add("reported")
             continue
-        if _near(cue, mod, sm.norm, lang) or (stage == "delivery" and _same_clause(cue, mod, sm.norm)):
+        if (
+            _near(cue, mod, sm.norm, lang)
+            or (stage == "delivery" and _same_clause(cue, mod, sm.norm))
+            or (kind == "hypothetical" and _subject_noun(cue, mod, sm))
+        ):
             flags.add(
                 {"future_or_plan": "future", "hypothetical": "hypothetical", "negation": "negation"}[kind]
             )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
 from services.classify.assemble import SentenceContext, assemble, live_cues
+from services.classify.bidders import drop_decided_bids, topic_category
 from services.classify.confidence import confidence
 from services.classify.dedup import dedupe
 from services.classify.langid import detect_language, looks_english, normalise_code
@@ -16,6 +18,8 @@ from services.classify.roles import assign_roles, buyers_and_sellers, country_na
 from services.classify.sentences import split_sentences
 from services.classify.stages import resolve_stages
 from services.classify.types import Candidate, EventDict, Party, ResultDict
+
+_YEAR = re.compile(r"^\s*((?:19|20)\d\d)")
 
 
 def article_language(article: dict[str, Any]) -> str:
@@ -74,16 +78,35 @@ def extract(article: dict[str, Any]) -> list[Candidate]:
     if title_sm is not None:
         strong |= {m.entry.data for m in title_sm.systems if m.entry.sub != "weak_alias"}
     topic = _topic_buyer(title_sm, [sm for _, _, sm in analysed], lang)
+    topic_cat = topic_category([sm for _, _, sm in analysed], title_sm)
+    year = publication_year(article)
     cands: list[Candidate] = []
     refs: list[int] = []
     for i, (stext, slang, sm) in enumerate(analysed):
-        ctx = SentenceContext(index=i, text=stext, lang=slang, strong_systems=strong, topic_buyer=topic)
+        ctx = SentenceContext(
+            index=i,
+            text=stext,
+            lang=slang,
+            strong_systems=strong,
+            topic_buyer=topic,
+            topic_category=topic_cat,
+            year=year,
+        )
         found = assemble(sm, ctx)
         cands.extend(found)
         if not found and not sm.systems and not sm.categories and _names_contract(sm, slang):
             refs.append(i)
     _mou_called_contract(cands, refs)
-    return dedupe(resolve_stages(cands))
+    return dedupe(resolve_stages(drop_decided_bids(cands)))
+
+
+def publication_year(article: dict[str, Any]) -> int | None:
+    """The article's year from its publication date ('published', 'published_at' or 'date'), if any."""
+    for key in ("published", "published_at", "date"):
+        m = _YEAR.match(str(article.get(key) or ""))
+        if m:
+            return int(m.group(1))
+    return None
 
 
 def _names_contract(sm: SentenceMentions, lang: str) -> bool:

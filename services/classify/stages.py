@@ -16,10 +16,14 @@ def deal_of(c: Candidate, families: dict[tuple[str, str], set[str]] | None = Non
     A category-only candidate joins the buyer's one system family of that category, if unique.
     """
     buyer = c.buyer.iso or c.buyer.name.lower()
+    if "bid" in c.flags:
+        buyer += "<bid:" + (c.seller.iso or c.seller.name if c.seller else "")  # a rival's deal (R9)
     if "follow_on" in c.flags:
         buyer += "+more"  # a follow-on order is a deal of its own (R3)
     if c.system is not None:
         return buyer, c.system.family.lower()
+    if "new_item" in c.flags:
+        return buyer, "new:" + c.category
     fams = (families or {}).get((buyer, c.category), set())
     if len(fams) == 1:
         return buyer, next(iter(fams))
@@ -55,6 +59,9 @@ def resolve_stages(cands: list[Candidate]) -> list[Candidate]:
         by_deal[deal_of(c, fams)].append(c)
     keep: list[Candidate] = []
     for group in by_deal.values():
+        if any(c.stage in PRE_CONTRACT for c in group):
+            # a bare 'purchase of X' names the deal; the stage the text states elsewhere wins
+            group = [c for c in group if not (c.stage == "contract" and "noun_only" in c.flags)]
         final = {c.stage for c in group if c.stage not in PRE_CONTRACT and not c.carried_buyer}
         if any(c.stage == "cancellation" and "reduction" not in c.flags for c in group):
             group = [c for c in group if c.stage != "contract"]  # a fully cancelled deal (R3)

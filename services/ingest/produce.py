@@ -49,8 +49,9 @@ async def produce(
 ) -> tuple[int, int]:
     """Publish the feed's articles no feed produced before; return (items in the feed, produced).
 
-    The new ids are claimed in the store first (one transaction); an article that then fails
-    to publish is released again, with every later one, so the next poll retries them.
+    The new ids are claimed in the store first (one transaction) and published in one batch; when
+    the batch fails they are released again, so the next poll retries them (the archive, when on,
+    keeps a record from being produced twice).
     """
     articles = articles_of(parsed, feed_url, datetime.now(UTC))
     fresh = await asyncio.to_thread(feedstore.claim_seen, publisher.db, feed_id, [a["id"] for a in articles])
@@ -58,13 +59,9 @@ async def produce(
     todo = [a for a in articles if a["id"] in wanted]
     if full_text is not None:
         await asyncio.gather(*(_enrich(a, full_text) for a in todo))
-    produced = 0
     try:
-        for article in todo:
-            await publisher.publish(ARTICLE, article, key=article["id"], record_id=article["id"])
-            produced += 1
-    finally:
-        if produced < len(todo):
-            rest = [a["id"] for a in todo[produced:]]
-            await asyncio.to_thread(feedstore.forget_seen, publisher.db, rest)
-    return len(articles), produced
+        await publisher.publish_many(ARTICLE, [(a, a["id"], a["id"]) for a in todo])
+    except BaseException:
+        await asyncio.to_thread(feedstore.forget_seen, publisher.db, [a["id"] for a in todo])
+        raise
+    return len(articles), len(todo)

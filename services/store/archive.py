@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -42,6 +42,41 @@ def append(db: Database, topic: str, record_id: str, key: bytes | None, value: b
         return None
 
 
+def append_many(
+    db: Database, rows: Sequence[tuple[str, str, bytes | None, bytes | None]]
+) -> list[int | None]:
+    """Archive (topic, record_id, key, value) rows in one transaction; None for each one archived already."""
+    if not rows:
+        return []
+    try:
+        with db.session() as session:
+            wanted = {(topic, rid) for topic, rid, _, _ in rows}
+            known = {
+                (t, r)
+                for t, r in session.execute(
+                    select(EventLog.topic, EventLog.record_id).where(
+                        EventLog.record_id.in_(sorted({rid for _, rid in wanted}))
+                    )
+                )
+            }
+            now = datetime.now(UTC)
+            seqs: list[int | None] = []
+            for topic, rid, key, value in rows:
+                if (topic, rid) in known:
+                    seqs.append(None)
+                    continue
+                known.add((topic, rid))
+                row = EventLog(
+                    topic=topic, record_id=rid, key=key, value=value, published=False, created_at=now
+                )
+                session.add(row)
+                session.flush()
+                seqs.append(row.seq)
+            return seqs
+    except IntegrityError:  # another process archived one of them meanwhile: go one by one
+        return [append(db, topic, rid, key, value) for topic, rid, key, value in rows]
+
+
 def mark_published(db: Database, seqs: list[int]) -> None:
     """Record that these archived records reached the broker."""
     if seqs:
@@ -76,6 +111,18 @@ def records(
         for seq, topic, key, value in rows:
             yield Archived(seq, topic, key, value)
         last = rows[-1][0]
+
+
+def batch_after(db: Database, topics: set[str], after: int, limit: int) -> list[Archived]:
+    """Up to `limit` archived records of `topics` with a sequence number above `after`, in order."""
+    with db.session() as session:
+        rows = session.execute(
+            select(EventLog.seq, EventLog.topic, EventLog.key, EventLog.value)
+            .where(EventLog.seq > after, EventLog.topic.in_(sorted(topics)))
+            .order_by(EventLog.seq)
+            .limit(limit)
+        ).all()
+    return [Archived(seq, topic, key, value) for seq, topic, key, value in rows]
 
 
 def count(db: Database, topic: str | None = None) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -60,22 +61,24 @@ class ArmswatchProcess:
             stderr=subprocess.STDOUT,
             text=True,
         )
-        threading.Thread(target=self._read, daemon=True).start()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
         self.wait_for_log("armswatch running", timeout=ready_timeout)
         return self
 
     def _read(self) -> None:
         assert self.process is not None and self.process.stdout is not None
-        sink = self.log_file.open("a", encoding="utf-8") if self.log_file else None
-        for line in self.process.stdout:
-            self.raw.append(line)
-            if sink:
-                sink.write(line)
-                sink.flush()
-            try:
-                self.lines.append(json.loads(line))
-            except json.JSONDecodeError:
-                continue
+        with contextlib.ExitStack() as stack:
+            sink = stack.enter_context(self.log_file.open("a", encoding="utf-8")) if self.log_file else None
+            for line in self.process.stdout:
+                self.raw.append(line)
+                if sink:
+                    sink.write(line)
+                    sink.flush()
+                try:
+                    self.lines.append(json.loads(line))
+                except json.JSONDecodeError:
+                    continue
 
     def find(self, event: str) -> list[dict[str, Any]]:
         """Log records whose event is `event`."""
@@ -106,6 +109,10 @@ class ArmswatchProcess:
             raise AssertionError(
                 f"armswatch did not stop on signal {sig}:\n{''.join(self.raw[-40:])}"
             ) from None
+        finally:
+            self.reader.join(5)
+            if self.process.stdout is not None:
+                self.process.stdout.close()
 
 
 def count_rows(url: str, model: type) -> int:
