@@ -144,6 +144,16 @@ class Settings(BaseSettings):
         default=None, description="OpenAI-compatible endpoint for the llm classifier backend."
     )
     llm_api_key: str | None = Field(default=None, description="API key for the llm classifier backend.")
+    llm_model: str = Field(
+        default="gpt-4o-mini",
+        min_length=1,
+        description="Model name sent to the llm classifier endpoint (part of its classifier_version).",
+    )
+    llm_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        description="Seconds allowed for one llm classifier request before falling back to the rules.",
+    )
 
     @field_validator("data_dir")
     @classmethod

@@ -94,6 +94,12 @@ async def push(request: Request, feed_id: int) -> dict[str, Any]:
         log.warning("websub push refused: bad or missing signature", feed_id=feed_id)
         raise ApiError(403, "forbidden", "websub: missing or wrong X-Hub-Signature")
     parsed = await asyncio.to_thread(parse_feed, body, record.url, request.headers.get("content-type"))
+    if record.full_text:
+        # The pushed items are announcements: the poller fetches the feed at once, with each page's
+        # full text, within its limits (this process may be an API worker without a poller).
+        await asyncio.to_thread(feedstore.poll_now, publisher.db, feed_id)
+        log.info("websub push taken; full-text feed polled now", feed_id=feed_id, items=len(parsed.entries))
+        return {"items": len(parsed.entries), "new": 0, "polling": True}
     items, produced = await produce(publisher, feed_id, record.url, parsed)
     log.info("websub push taken", feed_id=feed_id, items=items, new=produced)
     return {"items": items, "new": produced}

@@ -95,6 +95,7 @@ class WebSubRecord:
     topic: str | None
     secret: str | None
     state: str | None
+    full_text: bool = False
 
 
 def _state(f: Feed) -> FeedState:
@@ -350,7 +351,15 @@ def websub_get(db: Database, feed_id: int) -> WebSubRecord | None:
         f = session.get(Feed, feed_id)
         if f is None:
             return None
-        return WebSubRecord(f.id, f.url, f.websub_topic, f.websub_secret, f.websub_state)
+        return WebSubRecord(f.id, f.url, f.websub_topic, f.websub_secret, f.websub_state, f.full_text)
+
+
+def poll_now(db: Database, feed_id: int) -> None:
+    """Make a feed due at once (a push told us it changed)."""
+    with db.session() as session:
+        f = session.get(Feed, feed_id)
+        if f is not None:
+            f.next_due_at = datetime.now(UTC)
 
 
 def websub_verified(db: Database, feed_id: int, *, mode: str, lease_seconds: float | None) -> None:

@@ -187,3 +187,27 @@ async def test_lease_is_renewed_before_it_ends(
     expires = harness.feed(feed_id).websub_expires_at
     assert expires is not None and expires.replace(tzinfo=UTC) > datetime.now(UTC) + timedelta(hours=23)
     assert await harness.poller.renew_leases() == 0
+
+
+async def test_push_to_a_full_text_feed_polls_it_now(
+    ingest_server: FeedServer, websub_hub: Hub, api: tuple[Harness, str]
+) -> None:
+    """A push for a --full-text feed produces nothing itself: the feed is due at once and the poll (with full text) produces."""
+    harness, _base = api
+    topic = ingest_server.url("/full-pushed.atom")
+    ingest_server.feed(
+        "/full-pushed.atom", feed_xml(websub_hub.url, topic, 1), content_type="application/atom+xml"
+    )
+    feed_id = harness.add(topic, full_text=True)
+    await harness.round()
+    await wait_verified(websub_hub, 1)
+    assert len(harness.articles()) == 1
+    ingest_server.feed(
+        "/full-pushed.atom", feed_xml(websub_hub.url, topic, 1, 2), content_type="application/atom+xml"
+    )
+    assert await asyncio.to_thread(websub_hub.publish, topic, feed_xml(websub_hub.url, topic, 1, 2)) == 202
+    assert len(harness.articles()) == 1, "the push itself produced nothing"
+    due = harness.feed(feed_id).next_due_at
+    assert due is not None and (due.replace(tzinfo=UTC) - datetime.now(UTC)).total_seconds() <= 1
+    await harness.round()
+    assert [a["title"] for a in harness.articles()][-1] == "Story 2 about the new frigate order"
