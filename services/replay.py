@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from services.classify.agent import to_events
+from services.classify.backends import Classifier
 from services.notify.alerts import create_alert
 from services.notify.backfill import stored_deal_events, would_alert
 from services.store.db import Database
@@ -43,12 +44,12 @@ def stored_articles(db: Database, since: str | None, until: str | None) -> list[
         return [dict(r.record) for r in rows if _in_window(r.fetched_at, since, until)]
 
 
-def reclassify(db: Database, since: str | None, until: str | None) -> ReplayResult:
-    """Classify the window's articles again with the current classifier; mark events the store lacks."""
+def reclassify(db: Database, classifier: Classifier, since: str | None, until: str | None) -> ReplayResult:
+    """Classify the window's articles again with `classifier`; mark events the store lacks."""
     articles = stored_articles(db, since, until)
     result = ReplayResult(articles=len(articles))
     for article in articles:
-        result.events.extend(to_events(article, detected_at=article["fetched_at"]))
+        result.events.extend(to_events(article, classifier, detected_at=article["fetched_at"]))
     with db.session() as session:
         known = set(
             session.scalars(select(EventRow.id).where(EventRow.id.in_([e["id"] for e in result.events])))

@@ -15,7 +15,9 @@ _NOT_CLASSIFIER = frozenset({"agent.py"})
 def compute_version(root: Path = _ROOT) -> str:
     """Return ``rules-<12 hex>`` hashing every .py and data file under root (sorted by path)."""
     h = hashlib.sha256()
-    files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in {".py", ".json", ".jsonl"})
+    files = sorted(
+        p for p in root.rglob("*") if p.is_file() and p.suffix in {".py", ".json", ".jsonl", ".md"}
+    )
     for p in files:
         if "__pycache__" in p.parts or p.name in _NOT_CLASSIFIER:
             continue

@@ -10,6 +10,8 @@ import faust
 
 from services.app import add_consumer
 from services.bus import Publisher
+from services.classify import deal_key
+from services.classify.backends import Classifier, load_classifier
 from services.logs import get_logger
 from services.records import ARTICLE, PROCUREMENT_EVENT, now_iso
 from services.store.models import ArticleRow
@@ -24,11 +26,11 @@ def event_id(article_id: str, version: str, deal_key: str, stage: str, quantity:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
 
 
-def to_events(article: dict[str, Any], detected_at: str | None = None) -> list[dict[str, Any]]:
-    """Classify one Article and map its events to ProcurementEvent records."""
-    from services.classify import CLASSIFIER_VERSION, classify_article, deal_key
-
-    result = classify_article(
+def to_events(
+    article: dict[str, Any], classifier: Classifier, detected_at: str | None = None
+) -> list[dict[str, Any]]:
+    """Classify one Article with `classifier` and map its events to ProcurementEvent records."""
+    result = classifier.classify(
         {
             "id": article["id"],
             "title": article.get("title") or "",
@@ -44,9 +46,9 @@ def to_events(article: dict[str, Any], detected_at: str | None = None) -> list[d
         key = deal_key(ev)
         records.append(
             {
-                "id": event_id(article["id"], CLASSIFIER_VERSION, key, ev["stage"], ev.get("quantity")),
+                "id": event_id(article["id"], classifier.version, key, ev["stage"], ev.get("quantity")),
                 "article_id": article["id"],
-                "classifier_version": CLASSIFIER_VERSION,
+                "classifier_version": classifier.version,
                 "buyer": ev["buyer"],
                 "buyer_iso": ev.get("buyer_iso"),
                 "seller": ev.get("seller"),
@@ -72,7 +74,8 @@ def to_events(article: dict[str, Any], detected_at: str | None = None) -> list[d
 
 
 def register(app: faust.App, publisher: Publisher) -> None:
-    """Add the classify consumer to `app`."""
+    """Add the classify consumer to `app`, classifying with the backend ARMSWATCH_CLASSIFIER names."""
+    classifier = load_classifier(publisher.settings)
 
     async def on_article(article: dict[str, Any] | None, _key: str | None) -> None:
         assert article is not None
@@ -91,7 +94,7 @@ def register(app: faust.App, publisher: Publisher) -> None:
         if await asyncio.to_thread(known):
             log.info("article already classified", article_id=article["id"])
             return
-        events = await asyncio.to_thread(to_events, article)
+        events = await asyncio.to_thread(to_events, article, classifier)
         for record in events:
             await publisher.publish(PROCUREMENT_EVENT, record, key=record["deal_key"], record_id=record["id"])
         await asyncio.to_thread(store)

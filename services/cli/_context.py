@@ -73,4 +73,4 @@ class Context:
         return asyncio.run(run())
 
 
-pass_context = click.make_pass_decorator(Context)
+pass_context = click.make_pass_decorator(Context, ensure=True)

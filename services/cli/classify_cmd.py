@@ -1,4 +1,4 @@
-"""`armswatch classify` and `armswatch eval`: run the rules classifier offline on JSON lines."""
+"""`armswatch classify` and `armswatch eval`: run the configured classifier backend offline on JSON lines."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from typing import IO, Any
 
 import click
 
-from services.classify import CLASSIFIER_VERSION, classify_article
+from services.classify.backends import Classifier, load_classifier
 from services.classify.evaluate import score
+from services.cli._context import Context, pass_context
 
 
 def _read_jsonl(fh: IO[str], name: str) -> list[dict[str, Any]]:
@@ -28,10 +29,16 @@ def _read_jsonl(fh: IO[str], name: str) -> list[dict[str, Any]]:
     return rows
 
 
+def _classifier(ctx: Context) -> Classifier:
+    return load_classifier(ctx.settings)
+
+
 @click.command("classify")
 @click.argument("file", default="-", type=click.File("r", encoding="utf-8"))
-def classify_command(file: IO[str]) -> None:
+@pass_context
+def classify_command(ctx: Context, file: IO[str]) -> None:
     """Classify Article JSON lines from FILE (or - for stdin); print one classification line each."""
+    classifier = _classifier(ctx)
     name = getattr(file, "name", "-")
     for n, line in enumerate(file, 1):
         if not line.strip():
@@ -42,7 +49,7 @@ def classify_command(file: IO[str]) -> None:
             raise click.ClickException(f"{name}:{n}: not JSON: {exc.msg}") from exc
         if not isinstance(article, dict):
             raise click.ClickException(f"{name}:{n}: expected a JSON object")
-        click.echo(json.dumps(classify_article(article), ensure_ascii=False))
+        click.echo(json.dumps(classifier.classify(article), ensure_ascii=False))
 
 
 def _fmt(cell: dict[str, Any]) -> str:
@@ -59,31 +66,35 @@ def _fmt(cell: dict[str, Any]) -> str:
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="Also write the predictions as JSON lines to this file (for ../shared/tools/score.py).",
 )
-def eval_command(dataset: Path, as_json: bool, predictions: Path | None) -> None:
+@pass_context
+def eval_command(ctx: Context, dataset: Path, as_json: bool, predictions: Path | None) -> None:
     """Score the classifier on labelled DATASET.jsonl: article and event (strict, loose) P/R/F1 per language."""
+    classifier = _classifier(ctx)
     with dataset.open(encoding="utf-8") as fh:
         gold_rows = _read_jsonl(fh, str(dataset))
     gold = {str(r["id"]): r for r in gold_rows}
     pred: dict[str, dict[str, Any]] = {}
     for r in gold_rows:
         article = {k: r.get(k) for k in ("id", "title", "text", "language", "url")}
-        pred[str(r["id"])] = dict(classify_article(article))
+        pred[str(r["id"])] = dict(classifier.classify(article))
     if predictions is not None:
         with predictions.open("w", encoding="utf-8") as out:
             for p in pred.values():
                 out.write(json.dumps(p, ensure_ascii=False) + "\n")
     figures = score(gold, pred)
-    figures["classifier_version"] = CLASSIFIER_VERSION
+    figures["classifier_version"] = classifier.version
     if as_json:
         click.echo(json.dumps(figures))
         return
-    click.echo(f"classifier {CLASSIFIER_VERSION} on {dataset} ({figures['articles']} articles)")
+    click.echo(f"classifier {classifier.version} on {dataset} ({figures['articles']} articles)")
     click.echo(f"{'scope':10} {'article P/R/F1':>20} {'event strict P/R/F1':>22} {'event loose P/R/F1':>22}")
     keys = [
         "all",
         "en",
         "non-en",
-        *sorted(k[len("article_") :] for k in figures if k.startswith("article_lang:")),
+        *sorted(
+            k[len("article_") :] for k in figures if k.startswith("article_lang:") and k != "article_lang:en"
+        ),
     ]
     for key in keys:
         if f"article_{key}" not in figures:

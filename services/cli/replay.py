@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from services.bus import Publisher
+from services.classify.backends import load_classifier
 from services.cli._context import Context, pass_context
 from services.errors import UsageError
 from services.records import PROCUREMENT_EVENT
@@ -60,7 +61,7 @@ def replay(
     db = ctx.db()
     result = ReplayResult()
     if reclassify_:
-        result = reclassify(db, since, until)
+        result = reclassify(db, load_classifier(ctx.settings), since, until)
         for event in result.events:
             mark = "new " if event["id"] in result.new_event_ids else "same"
             click.echo(f"{mark}  {_event_line(event)}")

@@ -43,3 +43,13 @@ def test_bad_setting_names_variable_and_value(tmp_path):
     assert result.returncode == 2
     assert "ARMSWATCH_TOPIC_PARTITIONS='many'" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_unknown_classifier_backend_is_one_line(tmp_path):
+    """ARMSWATCH_CLASSIFIER names an entry point of armswatch.classifiers; another name is refused."""
+    env = armswatch_env(data_dir=str(tmp_path), classifier="crystal-ball")
+    result = run_cli(env, "classify", "/dev/null")
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        "Error: config: ARMSWATCH_CLASSIFIER='crystal-ball': unknown classifier (known: llm, rules)"
+    ]

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from services.classify.agent import to_events
+from services.classify.backends.rules import RulesClassifier
 from services.ingest.adapter import to_article
 from services.ingest.parse import parse_feed
 from services.notify.watchlists import build_watchlist
@@ -33,7 +34,7 @@ def store(tmp_path):
             article = to_article(entry, parsed, feed_url="http://127.0.0.1/feed.rss", fetched_at=fetched)
             assert article is not None
             project_article(session, article)
-            for event in to_events(article, detected_at=article["fetched_at"]):
+            for event in to_events(article, RulesClassifier(), detected_at=article["fetched_at"]):
                 project_event(session, event)
     db.close()
     return tmp_path, watchlist["id"]

@@ -64,14 +64,10 @@ def load_classifier(settings: Settings) -> Classifier:
     try:
         factory: Callable[[Settings], Classifier] = ep.load()
     except (ImportError, AttributeError) as exc:
-        raise ConfigError(
-            f"config: ARMSWATCH_CLASSIFIER={name!r}: cannot load {ep.value}: {exc}"
-        ) from exc
+        raise ConfigError(f"config: ARMSWATCH_CLASSIFIER={name!r}: cannot load {ep.value}: {exc}") from exc
     classifier = factory(settings)
     if not isinstance(classifier, Classifier):
-        raise ConfigError(
-            f"config: ARMSWATCH_CLASSIFIER={name!r}: {ep.value} does not build a Classifier"
-        )
+        raise ConfigError(f"config: ARMSWATCH_CLASSIFIER={name!r}: {ep.value} does not build a Classifier")
     return classifier
 
 
