@@ -11,6 +11,23 @@ import structlog
 _NOISY = ("aiokafka", "faust", "mode", "kafka", "apprise", "httpx", "uvicorn.access", "alembic")
 
 
+class _QuietLibraries(logging.Filter):
+    """Drops the chatter of busy libraries below `threshold` at the handler.
+
+    Their loggers' own levels are left alone: the notifier reads apprise's debug records for
+    failure reasons (services/notify/deliver.py), which a logger level would suppress.
+    """
+
+    def __init__(self, threshold: int) -> None:
+        super().__init__()
+        self.threshold = threshold
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= self.threshold:
+            return True
+        return not record.name.startswith(_NOISY)
+
+
 def configure_logging(level: str = "info", fmt: str = "console", stream: Any = None) -> None:
     """Route structlog and the stdlib loggers through one renderer, to stderr by default."""
     out = stream or sys.stderr
@@ -43,11 +60,10 @@ def configure_logging(level: str = "info", fmt: str = "console", stream: Any = N
             ],
         )
     )
+    handler.addFilter(_QuietLibraries(max(numeric, logging.WARNING)))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(numeric)
-    for name in _NOISY:
-        logging.getLogger(name).setLevel(max(numeric, logging.WARNING))
 
 
 def get_logger(name: str) -> Any:

@@ -42,6 +42,16 @@ RECORD_TYPES: tuple[RecordType, ...] = (ARTICLE, PROCUREMENT_EVENT, WATCHLIST, A
 BY_TOPIC = {rt.topic: rt for rt in RECORD_TYPES}
 
 
+def _enum(schema: str, prop: str) -> tuple[str, ...]:
+    doc = json.loads((SCHEMA_DIR / f"{schema}.schema.json").read_text(encoding="utf-8"))
+    return tuple(doc["properties"][prop]["enum"])
+
+
+#: The equipment categories and lifecycle stages, as the ProcurementEvent schema defines them.
+CATEGORIES = _enum("procurement_event", "category")
+STAGES = _enum("procurement_event", "stage")
+
+
 @cache
 def _validator(schema: str) -> Draft202012Validator:
     doc = json.loads((SCHEMA_DIR / f"{schema}.schema.json").read_text(encoding="utf-8"))

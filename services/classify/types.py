@@ -14,24 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypedDict
 
+from services import records
+
 Stage = Literal["interest", "negotiation", "approval", "contract", "delivery", "cancellation"]
 STAGES: tuple[Stage, ...] = ("interest", "negotiation", "approval", "contract", "delivery", "cancellation")
 PRE_CONTRACT: tuple[Stage, ...] = ("interest", "negotiation", "approval")
-CATEGORIES = [
-    "uav",
-    "combat_aircraft",
-    "transport_aircraft",
-    "helicopter",
-    "air_defence",
-    "missile",
-    "armoured_vehicle",
-    "artillery",
-    "naval_vessel",
-    "submarine",
-    "radar_sensor",
-    "small_arms_ammo",
-    "other",
-]
+CATEGORIES: tuple[str, ...] = records.CATEGORIES
 
 # Kinds of lexicon entries (Entry.kind).
 KIND_COUNTRY = "country"  # data: iso; sub: "name" | "demonym"

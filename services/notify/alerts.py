@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from services.notify.matcher import matches
 from services.records import now_iso
 from services.store.models import AlertRow, Deal, DealSource
-from services.store.readmodel import active_watchlists, project_alert, project_event, stage_rank
+from services.store.readmodel import active_watchlists, deal_record, project_alert, project_event, stage_rank
 
 __all__ = [
     "alert_id",
@@ -58,20 +58,9 @@ def digest_id(watchlist_id: str, due_at: str) -> str:
 
 def deal_dict(deal: Deal) -> dict[str, Any]:
     """The deal's fields as the matcher and renderers read them."""
-    return {
-        "deal_key": deal.deal_key,
-        "buyer": deal.buyer,
-        "buyer_iso": deal.buyer_iso,
-        "seller": deal.seller,
-        "seller_iso": deal.seller_iso,
-        "system": deal.system,
-        "category": deal.category,
-        "stage": deal.stage,
-        "stages_seen": dict(deal.stages_seen or {}),
-        "quantity": deal.quantity,
-        "quantity_approx": deal.quantity_approx,
-        "value": deal.value,
-    }
+    record = deal_record(deal)
+    del record["updated_at"]
+    return record
 
 
 def previous_stage(stages_seen: dict[str, Any], stage: str) -> str | None:

@@ -11,24 +11,9 @@ from services.bus import Publisher
 from services.errors import UsageError
 from services.notify import gazetteer
 from services.notify.channels import validate_url
-from services.records import WATCHLIST, now_iso, validate
+from services.records import CATEGORIES, WATCHLIST, now_iso, validate
 from services.store.readmodel import STAGES, project_watchlist
 
-CATEGORIES = (
-    "uav",
-    "combat_aircraft",
-    "transport_aircraft",
-    "helicopter",
-    "air_defence",
-    "missile",
-    "armoured_vehicle",
-    "artillery",
-    "naval_vessel",
-    "submarine",
-    "radar_sensor",
-    "small_arms_ammo",
-    "other",
-)
 DIGESTS = ("off", "hourly", "daily")
 
 
