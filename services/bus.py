@@ -14,6 +14,7 @@ from aiokafka.errors import KafkaError
 from services.config import Settings
 from services.errors import BrokerError
 from services.logs import get_logger
+from services.metrics import RECORDS_PRODUCED
 from services.records import RecordType, encode
 from services.store import archive
 from services.store.db import Database
@@ -116,6 +117,7 @@ class Publisher:
             if seq is None:
                 return False
         await self.bus.send(topic, kbytes, value)
+        RECORDS_PRODUCED.labels(topic).inc()
         if seq is not None and not isinstance(self.bus, OutboxBus):
             await asyncio.to_thread(archive.mark_published, self.db, [seq])
         return True
@@ -133,6 +135,7 @@ class Publisher:
             seqs = await asyncio.to_thread(archive.append_many, self.db, rows)
             rows = [row for row, seq in zip(rows, seqs, strict=True) if seq is not None]
         await self.bus.send_many([(t, k, v) for t, _, k, v in rows])
+        RECORDS_PRODUCED.labels(topic).inc(len(rows))
         done = [seq for seq in seqs if seq is not None]
         if done and not isinstance(self.bus, OutboxBus):
             await asyncio.to_thread(archive.mark_published, self.db, done)

@@ -7,12 +7,15 @@ import hashlib
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Request
+from fastapi.responses import PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from services import __version__
 from services.api import websub
 from services.api.errors import ApiError, install
+from services.api.metrics import exposition
 from services.bus import Publisher
 from services.notify.backfill import backfill as run_backfill
 from services.notify.backfill import parse_window
@@ -72,6 +75,11 @@ def create_app(publisher: Publisher) -> FastAPI:
     @app.get("/healthz")
     def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
+
+    @app.get("/metrics", response_class=PlainTextResponse)
+    async def metrics(_user: Caller) -> PlainTextResponse:
+        body = await asyncio.to_thread(exposition, db)
+        return PlainTextResponse(body, media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/deals")
     def deals(

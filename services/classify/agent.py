@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import threading
 from typing import Any
 
 import faust
@@ -73,9 +74,20 @@ def to_events(
     return records
 
 
+def _warm_up(classifier: Classifier) -> None:
+    try:
+        classifier.classify(
+            {"id": "warm-up", "title": "", "text": "Kazakhstan plans to buy drones.", "language": "en"}
+        )
+    except Exception:  # a failed warm-up only costs time on the first article
+        log.warning("classifier warm-up failed", exc_info=True)
+
+
 def register(app: faust.App, publisher: Publisher) -> None:
     """Add the classify consumer to `app`, classifying with the backend ARMSWATCH_CLASSIFIER names."""
     classifier = load_classifier(publisher.settings)
+    # Build the gazetteers and lexicons now, in the background, not on the first article's clock.
+    threading.Thread(target=_warm_up, args=(classifier,), name="classifier-warm-up", daemon=True).start()
 
     async def on_article(article: dict[str, Any] | None, _key: str | None) -> None:
         assert article is not None

@@ -97,3 +97,12 @@ def test_watchlist_test_and_backfill_endpoints(api):
     bad = api.post(f"/watchlists/{created['id']}/backfill?window=forever", headers=_auth("alice"))
     assert bad.status_code == 422 and "--backfill" in bad.json()["error"]["message"]
     assert api.post(f"/watchlists/{created['id']}/test", headers=_auth("bob")).status_code == 404
+
+
+def test_metrics_need_a_token_and_report_the_store(api):
+    """/metrics is Prometheus text with the read model's gauges; no token, no metrics."""
+    assert api.get("/metrics").status_code == 401
+    response = api.get("/metrics", headers=_auth("alice"))
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
+    assert "armswatch_articles 0.0" in response.text and "armswatch_alerts_pending 0.0" in response.text
+    assert "# TYPE armswatch_records_produced_total counter" in response.text
