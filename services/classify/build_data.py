@@ -22,31 +22,10 @@ from typing import Any
 
 from babel import Locale
 
+from services.classify.lexicon import LANGUAGES
+
 DATA = Path(__file__).parent / "data"
-LANGS = [
-    "en",
-    "de",
-    "ru",
-    "uk",
-    "fr",
-    "es",
-    "it",
-    "pt",
-    "pl",
-    "tr",
-    "ro",
-    "sq",
-    "ar",
-    "zh",
-    "ko",
-    "ja",
-    "fa",
-    "he",
-    "hi",
-    "id",
-    "vi",
-    "el",
-]
+LANGS = list(LANGUAGES)
 
 
 def _read(path: Path) -> list[dict[str, Any]]:
