@@ -10,7 +10,9 @@ from typing import IO, Any
 import click
 
 from services.classify.backends import Classifier, load_classifier
+from services.classify.errors import error_tables, format_tables
 from services.classify.evaluate import score
+from services.classify.split import PARTS, select
 from services.cli._context import Context, pass_context
 
 
@@ -66,12 +68,37 @@ def _fmt(cell: dict[str, Any]) -> str:
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="Also write the predictions as JSON lines to this file (for ../shared/tools/score.py).",
 )
+@click.option(
+    "--split",
+    "part",
+    type=click.Choice(PARTS),
+    help="Score only one part of the fixed cluster-disjoint split: develop on one, only score the other.",
+)
+@click.option(
+    "--errors",
+    "with_errors",
+    is_flag=True,
+    help="Also break errors down: stage confusion on buyer+system matches; buyer-wrong, system-wrong, "
+    "no-prediction, missed and false-positive counts per language.",
+)
 @pass_context
-def eval_command(ctx: Context, dataset: Path, as_json: bool, predictions: Path | None) -> None:
+def eval_command(
+    ctx: Context,
+    dataset: Path,
+    as_json: bool,
+    predictions: Path | None,
+    part: str | None,
+    with_errors: bool,
+) -> None:
     """Score the classifier on labelled DATASET.jsonl: article and event (strict, loose) P/R/F1 per language."""
     classifier = _classifier(ctx)
     with dataset.open(encoding="utf-8") as fh:
         gold_rows = _read_jsonl(fh, str(dataset))
+    for n, r in enumerate(gold_rows, 1):
+        if "id" not in r:
+            raise click.ClickException(f"{dataset}: article {n} has no id")
+    if part is not None:
+        gold_rows = select(gold_rows, part)  # type: ignore[arg-type]
     gold = {str(r["id"]): r for r in gold_rows}
     pred: dict[str, dict[str, Any]] = {}
     for r in gold_rows:
@@ -83,10 +110,16 @@ def eval_command(ctx: Context, dataset: Path, as_json: bool, predictions: Path |
                 out.write(json.dumps(p, ensure_ascii=False) + "\n")
     figures = score(gold, pred)
     figures["classifier_version"] = classifier.version
+    if part is not None:
+        figures["split"] = part
+    errors = error_tables(gold, pred) if with_errors else None
+    if errors is not None:
+        figures["errors"] = errors
     if as_json:
         click.echo(json.dumps(figures))
         return
-    click.echo(f"classifier {classifier.version} on {dataset} ({figures['articles']} articles)")
+    scope = f", {part} part" if part else ""
+    click.echo(f"classifier {classifier.version} on {dataset} ({figures['articles']} articles{scope})")
     click.echo(f"{'scope':10} {'article P/R/F1':>20} {'event strict P/R/F1':>22} {'event loose P/R/F1':>22}")
     keys = [
         "all",
@@ -108,6 +141,10 @@ def eval_command(ctx: Context, dataset: Path, as_json: bool, predictions: Path |
         for key in ("all", "en", "non-en"):
             if f"{name}_{key}" in figures:
                 click.echo(f"{name + '_' + key:24} {figures[f'{name}_{key}']}")
+    if errors is not None:
+        click.echo("")
+        for line in format_tables(errors):
+            click.echo(line)
 
 
 __all__ = ["classify_command", "eval_command"]
