@@ -80,7 +80,7 @@ def _is_reference(cue: Mention, sm: SentenceMentions, lang: str) -> bool:
     return any(before.endswith(ref) for ref in _stems(lang, "reference"))
 
 
-def _is_sale(cue: Mention, sm: SentenceMentions, lang: str) -> bool:
+def is_sale_word(cue: Mention, sm: SentenceMentions, lang: str) -> bool:
     """The cue is a sale word ('sale', '出售', 'Verkauf'), not a signature or an order."""
     text = sm.norm[cue.start : cue.end]
     return any(stem in text for stem in _stems(lang, "sale"))
@@ -169,7 +169,7 @@ def live_cues(sm: SentenceMentions, lang: str) -> tuple[list[LiveCue], set[str]]
         if blocked_by_negative(cue, sm, lang):
             flags.add("negative")
             continue
-        if approver and stage == "contract" and _is_sale(cue, sm, lang):
+        if approver and stage == "contract" and is_sale_word(cue, sm, lang):
             stage = "approval"  # the State Department approves a possible sale (R8)
         if stage == "cancellation" and sm.norm[cue.start : cue.end].startswith(_word_lists(lang)[3]):
             fl = fl | {"reduction"}

@@ -157,7 +157,8 @@ def find_mentions(sentence: str, m: Matcher) -> SentenceMentions:
             for x in mods
             if x.entry.data not in ("seller_marker", "buyer_marker")
             or not any(
-                o.start <= x.start and x.end <= o.end and o.end - o.start > x.end - x.start for o in longer
+                o.start <= x.start and x.end <= o.end and o.end - o.start > x.end - x.start and x.end != o.end
+                for o in longer
             )
         ),
         key=lambda x: x.start,

@@ -36,6 +36,7 @@ _COORD = re.compile(
 _PRODUCER_LINK = re.compile(r"^(?:の|의|的|制|製|产|產|造|-made| made|-built|-produced)\s*$")
 _ZH_SELL = re.compile(r"^.{0,4}?(?:出售|销售|銷售|售予|提供|交付|移交|转让|轉讓|出口)")
 _TR_SELLER = re.compile(r"^'?(?:n?[dt][ae]n)")
+_TR_CASE = re.compile(r"['’]([a-zçğıöşü]+)$")
 _TR_BUYER = re.compile(r"^'?(?:y?[ae]|n?[ae])$|^'?(?:ya|ye|na|ne)\b")
 
 
@@ -46,6 +47,70 @@ def country_name(iso: str) -> str:
         return _EN_NAMES[iso]
     name = Locale("en").territories.get(iso, iso)
     return str(name).split(" (")[0]
+
+
+@cache
+def proclitic_roles() -> dict[str, dict[str, str]]:
+    """Per language, proclitics that mark a name's role: he 'מ' (from) -> seller, 'ל' (to) -> buyer."""
+    from services.classify.lexicon import read_jsonl
+
+    out: dict[str, dict[str, str]] = {}
+    for r in read_jsonl("modifiers_local.jsonl"):
+        if r.get("proclitic"):
+            role = "seller" if r["kind"] == "seller_marker" else "buyer"
+            out.setdefault(r["lang"], {}).update(dict.fromkeys(r["forms"], role))
+    return out
+
+
+def _attached_role(m: Mention, sm: SentenceMentions, lang: str) -> str:
+    """A role written on the name itself: a proclitic before it (he, ar, fa) or a Turkish case ending in it."""
+    if lang == "tr":
+        case = _TR_CASE.search(sm.norm[m.start : m.end])
+        if case:
+            if _TR_SELLER.match(case.group(1)):
+                return "seller"
+            if _TR_BUYER.match(case.group(1)):
+                return "buyer"
+        return ""
+    marks = proclitic_roles().get(lang)
+    if not marks:
+        return ""
+    start = m.start
+    while start > 0 and not sm.norm[start - 1].isspace() and m.start - start < 3:
+        start -= 1
+    prefix = sm.norm[start : m.start]
+    for k in range(len(prefix)):
+        role = marks.get(prefix[k:])
+        if role:
+            return role
+    return ""
+
+
+@cache
+def dative_forms(lang: str) -> frozenset[str]:
+    """Prepositions whose direction follows the verb: 'compra a Dinamarca' (from), 'venta a Turquía' (to)."""
+    from services.classify.lexicon import read_jsonl
+    from services.classify.normalize import fold_form
+
+    return frozenset(
+        fold_form(f, lang)
+        for r in read_jsonl("modifiers_local.jsonl")
+        if r.get("dative") and r["lang"] == lang
+        for f in r["forms"]
+    )
+
+
+def _dative_role(mod: Mention, sm: SentenceMentions, lang: str) -> str:
+    """The role a dative preposition gives: seller after a purchase word, buyer after a sale or a delivery."""
+    from services.classify.cues import is_sale_word
+
+    before = [c for c in sm.cues if c.end <= mod.start and mod.start - c.end <= 70]
+    if not before:
+        return "buyer"
+    cue = before[-1]
+    if cue.entry.data in ("delivery", "cancellation") or is_sale_word(cue, sm, lang):
+        return "buyer"
+    return "seller"
 
 
 @cache
@@ -91,10 +156,14 @@ def _marker_role(m: Mention, sm: SentenceMentions, lang: str) -> str:
         kind = mod.entry.data
         if kind not in ("seller_marker", "buyer_marker"):
             continue
+        if any(p.start <= mod.start < p.end for p in sm.parties):
+            continue  # 'ко' of 'Корея', '에' of '에스토니아': part of a name
         role = "seller" if kind == "seller_marker" else "buyer"
+        if sm.norm[mod.start : mod.end] in dative_forms(lang):
+            role = _dative_role(mod, sm, lang)
         if lang not in POSTPOSITIONAL:
             anchors = sm.cues if role == "buyer" else sm.cues + sm.systems + sm.categories
-            if not any(c.end <= mod.start and mod.start - c.end <= 70 for c in anchors):
+            if not any(c.start < mod.start and mod.start - c.end <= 70 for c in anchors):
                 continue
         if lang in POSTPOSITIONAL:
             if m.end <= mod.start <= m.end + 2:
@@ -132,7 +201,7 @@ def _marker_role(m: Mention, sm: SentenceMentions, lang: str) -> str:
         tail = sm.norm[m.end : m.end + 6]
         if _TR_SELLER.match(tail):
             best = "seller"
-    return best
+    return _attached_role(m, sm, lang) or best
 
 
 def _producer_role(m: Mention, sm: SentenceMentions) -> bool:
