@@ -24,7 +24,17 @@ from services.classify.roles import (
     country_name,
     names_countries,
 )
-from services.classify.types import KIND_INST, Candidate, Mention, Party, Stage, SystemInfo
+from services.classify.topic import anaphor_span
+from services.classify.types import (
+    KIND_INST,
+    KIND_SYSTEM,
+    Candidate,
+    Entry,
+    Mention,
+    Party,
+    Stage,
+    SystemInfo,
+)
 
 __all__ = ["SentenceContext", "assemble", "live_cues", "sentence_stages"]
 
@@ -44,6 +54,7 @@ class SentenceContext:
     strong_systems: set[int] = field(default_factory=set)
     topic_buyer: Party | None = None
     topic_category: str | None = None
+    topic_system: int | None = None
     year: int | None = None
 
 
@@ -79,6 +90,17 @@ def _items(sm: SentenceMentions, ctx: SentenceContext) -> list[Item]:
         )
         if not near_sys:
             out.append((m, None, m.entry.data))
+    if not out and ctx.topic_system is not None:
+        span = anaphor_span(sm, ctx.lang)
+        if span is not None:  # 'the aircraft', 'i velivoli': the system the article is about
+            info = table[ctx.topic_system]
+            out.append(
+                (
+                    Mention(span[0], span[1], Entry(KIND_SYSTEM, ctx.topic_system, sub="anaphor")),
+                    info,
+                    info.category,
+                )
+            )
     out.sort(key=lambda i: i[0].start)
     return out
 

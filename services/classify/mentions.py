@@ -24,6 +24,10 @@ _NUMBER = re.compile(
 )
 
 
+# 'F110-GE-129D' (an engine) is not the F-110 frigate: a designation going on with a coded part.
+_LONGER_DESIGNATION = re.compile(r"-[a-z]{1,4}-?\d")
+
+
 @dataclass(slots=True)
 class NumberMention:
     """A number in the sentence (digits or number words) with its span."""
@@ -127,7 +131,7 @@ def find_mentions(sentence: str, m: Matcher) -> SentenceMentions:
             mods.append(mention)
     for s, e, entry in find_all(m.systems, norm, cls, starts, None):
         mention = Mention(s, e, entry)
-        if _system_ok(mention, same_len):
+        if _system_ok(mention, same_len) and not _LONGER_DESIGNATION.match(norm, e):
             entities.append(mention)
     if m.suffix_re is not None:
         for sm in m.suffix_re.finditer(norm):

@@ -17,6 +17,7 @@ from services.classify.quantity import money_country
 from services.classify.roles import assign_roles, buyers_and_sellers, country_name
 from services.classify.sentences import split_sentences
 from services.classify.stages import resolve_stages
+from services.classify.topic import topic_system
 from services.classify.types import Candidate, EventDict, Party, ResultDict
 
 _YEAR = re.compile(r"^\s*((?:19|20)\d\d)")
@@ -79,6 +80,7 @@ def extract(article: dict[str, Any]) -> list[Candidate]:
         strong |= {m.entry.data for m in title_sm.systems if m.entry.sub != "weak_alias"}
     topic = _topic_buyer(title_sm, [sm for _, _, sm in analysed], lang)
     topic_cat = topic_category([sm for _, _, sm in analysed], title_sm)
+    topic_sys = topic_system([sm for _, _, sm in analysed], title_sm)
     year = publication_year(article)
     cands: list[Candidate] = []
     refs: list[int] = []
@@ -90,6 +92,7 @@ def extract(article: dict[str, Any]) -> list[Candidate]:
             strong_systems=strong,
             topic_buyer=topic,
             topic_category=topic_cat,
+            topic_system=topic_sys,
             year=year,
         )
         found = assemble(sm, ctx)
