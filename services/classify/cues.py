@@ -247,7 +247,9 @@ def _receives_document(cue: Mention, sm: SentenceMentions, lang: str) -> bool:
         # verb-final order: 'hat einen Großauftrag für ... bekommen', '受注を獲得した'
         earlier = c.entry.data in ("approval", "contract") and 0 <= cue.start - c.end <= _DOC_BEFORE
         if lang in _DOC_FIRST and earlier and not _DOC_BREAK.search(sm.norm[c.end : cue.start]):
-            return True
+            object_named = any(c.end <= x.start < cue.start for x in sm.systems)
+            if lang == "de" or not object_named:  # 'sipariş ettiği TB2'leri teslim aldı': the TB2s, received
+                return True
     docs = _word_lists(lang)[2]
     after = sm.norm[cue.end : cue.end + 16].split()
     return any(w.strip(".,;") in docs for w in after[:3])

@@ -28,6 +28,9 @@ _NUMBER = re.compile(
 _LONGER_DESIGNATION = re.compile(r"-[a-z]{1,4}-?\d")
 
 
+_MODALITY = frozenset({"negation", "future_or_plan", "hypothetical", "report_or_rumour"})
+
+
 @dataclass(slots=True)
 class NumberMention:
     """A number in the sentence (digits or number words) with its span."""
@@ -167,6 +170,12 @@ def find_mentions(sentence: str, m: Matcher) -> SentenceMentions:
         ),
         key=lambda x: x.start,
     )
+    names = out.parties + out.systems
+    out.modifiers = [
+        x
+        for x in out.modifiers
+        if x.entry.data not in _MODALITY or not any(n.start <= x.start and x.end <= n.end for n in names)
+    ]  # 'không' (not) of 'không quân' (air force) is part of the name
     for nm in _NUMBER.finditer(norm):
         value = parse_number(nm.group(0))
         if value is not None:

@@ -20,6 +20,7 @@ _QUOTED = re.compile(
     r"[“«„\"「『‹]([^“”«»„\"「」『』‹›]{1,30})[”»“\"」』›]"
 )  # a buyer named long after the first cue is rarely its subject
 POSTPOSITIONAL = frozenset({"ja", "ko", "tr", "hi"})
+_VERB_LAST = frozenset({"de"})  # 'hat ... mit den Niederlanden ... erhalten': the verb closes the clause
 # Languages where the subject often follows the verb ("переговоры вели ОАЭ", "negoció Chile").
 LATE_SUBJECT = frozenset({"ru", "uk", "pl", "el", "ro", "sq", "ar", "he", "es", "it", "pt"})
 _EN_NAMES = {
@@ -163,7 +164,8 @@ def _marker_role(m: Mention, sm: SentenceMentions, lang: str) -> str:
             role = _dative_role(mod, sm, lang)
         if lang not in POSTPOSITIONAL:
             anchors = sm.cues if role == "buyer" else sm.cues + sm.systems + sm.categories
-            if not any(c.start < mod.start and mod.start - c.end <= 70 for c in anchors):
+            late_verb = lang in _VERB_LAST and role == "seller" and any(c.start > mod.end for c in sm.cues)
+            if not late_verb and not any(c.start < mod.start and mod.start - c.end <= 70 for c in anchors):
                 continue
         if lang in POSTPOSITIONAL:
             if m.end <= mod.start <= m.end + 2:
