@@ -65,7 +65,8 @@ LANGUAGES = tuple(
         "el",
     ]
 )
-SUFFIXING = frozenset({"tr", "ko"})  # a form may be followed by more endings or particles
+SUFFIXING = frozenset({"tr", "ko"})
+CASE_ENDINGS = frozenset({"sq", "ro", "pl", "ru", "uk", "el"})  # short category stems take long endings
 NO_INFLECTION = frozenset({"en", "id", "vi", "zh", "ja"})
 _ACRONYM = re.compile(r"^[A-Z][A-Z.&]{0,5}$")
 
@@ -244,7 +245,8 @@ def matcher(lang: str) -> Matcher:
             continue
         for form in r["forms"]:
             key = fold_form(form, lang)
-            ms = 12 if lang in SUFFIXING else (1 if len(key) <= 4 else 6)
+            short = 4 if lang in CASE_ENDINGS else 1  # ro 'tanc' -> 'tancuri', sq 'dron' -> 'dronëve'
+            ms = 12 if lang in SUFFIXING else (short if len(key) <= 4 else 6)
             words.add(key, Entry(KIND_CATEGORY, r["category"], max_suffix=ms))
     suffix_re = None
     if suffix_forms:
