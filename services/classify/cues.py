@@ -179,8 +179,9 @@ def live_cues(sm: SentenceMentions, lang: str) -> tuple[list[LiveCue], set[str]]
         (dependent if dep else out).append(live)
     if not out and not suppressed:
         out = dependent
-        if _heading(sm):
-            for c in out:
+        for c in out:
+            c.flags = c.flags | {"dependent"}  # 'the purchase of X' with no verb of its own
+            if _heading(sm):
                 c.flags = c.flags | {"noun_only"}  # 'The purchase of X' as a subhead: its step unsaid
     out.sort(key=lambda c: c.mention.start)
     return out, flags

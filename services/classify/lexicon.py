@@ -148,17 +148,47 @@ def system_trie(accent_fold: bool) -> Trie:
     """Return the loose trie of system designations (shared by languages with the same folding)."""
     lang = "el" if accent_fold else "en"
     trie = Trie(loose=True)
+    held: set[str] = set()
     for r in _system_rows():
         idx = r["index"]
         strong = [r["system"], *r.get("aliases", [])]
         for form in strong:
             weak = bool(r.get("system_is_weak")) and form == r["system"]
+            held.add(_loose_key(fold_form(form, lang)))
             trie.add(
                 fold_form(form, lang), Entry(KIND_SYSTEM, idx, sub="weak_name" if weak else "", weak=weak)
             )
         for form in r.get("weak_aliases", []):
+            held.add(_loose_key(fold_form(form, lang)))
             trie.add(fold_form(form, lang), Entry(KIND_SYSTEM, idx, sub="weak_alias", weak=True))
+    for key, idx in _script_designations(lang, held).items():
+        trie.add(key, Entry(KIND_SYSTEM, idx))
     return trie
+
+
+_DESIGNATION = re.compile(r"^([A-Za-z]{1,3})-?(\d{1,4}[A-Z]{0,2})$")
+
+
+def _loose_key(key: str) -> str:
+    return "".join(c for c in key if c not in " -./_")
+
+
+def _script_designations(lang: str, held: set[str]) -> dict[str, int]:
+    """Designations spelt in other scripts (data/designation_scripts.jsonl), where no system holds the key."""
+    spellings: dict[str, list[str]] = {}
+    for r in read_jsonl("designation_scripts.jsonl"):
+        spellings.setdefault(r["prefix"], []).extend(r["forms"])
+    found: dict[str, set[int]] = {}
+    for r in _system_rows():
+        for form in (r["system"], *r.get("aliases", [])):
+            m = _DESIGNATION.match(form)
+            if m is None or m.group(1) not in spellings:
+                continue
+            for prefix in spellings[m.group(1)]:
+                key = _loose_key(fold_form(prefix + m.group(2), lang))
+                if key not in held:
+                    found.setdefault(key, set()).add(r["index"])
+    return {key: next(iter(idxs)) for key, idxs in found.items() if len(idxs) == 1}
 
 
 def _add(trie: Trie, lang: str, form: str, entry: Entry) -> None:

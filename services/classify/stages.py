@@ -8,6 +8,7 @@ from services.classify.types import PRE_CONTRACT, Candidate
 
 _ORDER = {"interest": 0, "negotiation": 1, "approval": 2}
 _GENERAL = frozenset({"armoured_vehicle", "other"})
+_NOUN_FLAGS = frozenset({"noun_only", "dependent"})
 
 
 def deal_of(c: Candidate, families: dict[tuple[str, str], set[str]] | None = None) -> tuple[str, str]:
@@ -61,7 +62,7 @@ def resolve_stages(cands: list[Candidate]) -> list[Candidate]:
     for group in by_deal.values():
         if any(c.stage in PRE_CONTRACT for c in group):
             # a bare 'purchase of X' names the deal; the stage the text states elsewhere wins
-            group = [c for c in group if not (c.stage == "contract" and "noun_only" in c.flags)]
+            group = [c for c in group if not (c.stage == "contract" and _NOUN_FLAGS & c.flags)]
         final = {c.stage for c in group if c.stage not in PRE_CONTRACT and not c.carried_buyer}
         if any(c.stage == "cancellation" and "reduction" not in c.flags for c in group):
             group = [c for c in group if c.stage != "contract"]  # a fully cancelled deal (R3)
