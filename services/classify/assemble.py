@@ -12,7 +12,15 @@ import re
 from dataclasses import dataclass, field
 
 from services.classify.bidders import bidder_candidates
-from services.classify.cues import LiveCue, fitted_to, live_cues, other_item, r3, sentence_stages
+from services.classify.cues import (
+    LiveCue,
+    fitted_to,
+    live_cues,
+    other_item,
+    r3,
+    rejected_item,
+    sentence_stages,
+)
 from services.classify.lexicon import systems_table
 from services.classify.mentions import SentenceMentions
 from services.classify.modality import clause_bounds
@@ -70,6 +78,9 @@ def _items(sm: SentenceMentions, ctx: SentenceContext) -> list[Item]:
             continue
         out.append((m, info, info.category))
     out = [i for i in out if not fitted_to(i[0], sm, ctx.lang)]
+    kept = [i for i in out if not rejected_item(i[0], sm, ctx.lang)]
+    if kept:
+        out = kept  # 'selected the KF-21 over the Rafale': only the winner
     vague = [x for x in sm.modifiers if x.entry.data == "quantity_vague"]
     cats = _specific_categories(sm)
     for m in cats:
@@ -340,7 +351,7 @@ def _buyers(
 ) -> tuple[list[Party], bool]:
     """The cue's buyers, the article's main buyer when the sentence names none (not for aggregates)."""
     left, right = clause_bounds(sm.norm, cue.mention.start, cue.mention.end)
-    buyers = buyers_for_cue(parties, cue.mention.start, left, right, ctx.lang)
+    buyers = buyers_for_cue(parties, cue.mention.start, left, right, ctx.lang, sm.norm)
     if ctx.topic_buyer is not None and not aggregate:
         if not buyers:
             return [ctx.topic_buyer], True

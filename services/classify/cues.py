@@ -117,6 +117,19 @@ def other_item(item: Mention, sm: SentenceMentions, lang: str) -> bool:
     return any(f" {f} " in f" {before}" for f in _stems(lang, "other_item"))
 
 
+def rejected_item(item: Mention, sm: SentenceMentions, lang: str) -> bool:
+    """'chose the KF-21 over the Rafale', 'statt des Eurofighter', 'F-16 yerine': the alternative turned down."""
+    forms = _stems(lang, "rejected")
+    if not forms:
+        return False
+    if lang == "tr":
+        after = sm.norm[item.end : item.end + 16]
+        return any(re.match(r"^\S{0,6}\s+" + re.escape(f), after) for f in forms)
+    raw = " " + sm.norm[max(0, item.start - 28) : item.start].rstrip()
+    bare = re.sub(r"\s(?:the|der|die|das|den|dem|le|la|les|l'|el|los|il|lo|gli|o|os|a|as)$", "", raw)
+    return any(text.endswith(f" {f}") for text in (raw, bare) for f in forms)
+
+
 def is_dependent(cue: Mention, sm: SentenceMentions, lang: str) -> bool:
     """A purchase noun ('the purchase of') or an infinitive ('to buy', 'pour acheter') names no step alone."""
     if cue.entry.data not in ("contract", "delivery"):

@@ -178,6 +178,8 @@ def find_mentions(sentence: str, m: Matcher) -> SentenceMentions:
     ]  # 'không' (not) of 'không quân' (air force) is part of the name
     for nm in _NUMBER.finditer(norm):
         value = parse_number(nm.group(0))
+        if any(x.start <= nm.start() and nm.end() <= x.end for x in out.systems):
+            continue  # the '17' of 'JF-17' counts nothing
         if value is not None:
             out.numbers.append(NumberMention(nm.start(), nm.end(), value))
     for mod in out.modifiers:

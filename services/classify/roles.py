@@ -115,6 +115,47 @@ def _dative_role(mod: Mention, sm: SentenceMentions, lang: str) -> str:
 
 
 @cache
+def _agent_data(lang: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    """(agent prepositions, passive auxiliaries they need; empty when any use is an agent) of lang."""
+    from services.classify.lexicon import read_jsonl
+    from services.classify.normalize import fold_form
+
+    forms: set[str] = set()
+    aux: list[str] = []
+    for r in read_jsonl("modifiers_local.jsonl"):
+        if r.get("agent") and r["lang"] == lang:
+            forms.update(fold_form(f, lang) for f in r["forms"])
+            aux.extend(fold_form(f, lang) for f in r.get("passive", []))
+    return frozenset(forms), tuple(aux)
+
+
+def agent_forms(lang: str) -> frozenset[str]:
+    """Prepositions that name the agent of a passive ('ordered by', 'commandé par', 'von ... bestellt')."""
+    return _agent_data(lang)[0]
+
+
+def _passive(sm: SentenceMentions, lang: str) -> bool:
+    aux = _agent_data(lang)[1]
+    return not aux or any(re.search(r"(?<!\w)" + re.escape(a) + r"(?!\w)", sm.norm) for a in aux)
+
+
+def _agent_role(mod: Mention, sm: SentenceMentions, lang: str) -> str:
+    """The agent of a purchase is its buyer; of a sale, a supply or a delivery, its seller."""
+    from services.classify.cues import is_sale_word
+
+    def gap(c: Mention) -> int:
+        return c.start - mod.end if c.start >= mod.end else max(0, mod.start - c.end)
+
+    near = [c for c in sm.cues if gap(c) <= 70]
+    if not near:
+        return "seller" if mod.entry.data == "seller_marker" else "buyer"
+    cue = min(near, key=gap)
+    if cue.entry.data in ("delivery", "cancellation") or is_sale_word(cue, sm, lang):
+        return "seller"
+    return "buyer"
+
+
+@cache
 def list_markers() -> frozenset[str]:
     """Headwords of the buyer markers that open a customer list ("including", "darunter")."""
     from services.classify.lexicon import read_jsonl
@@ -160,15 +201,21 @@ def _marker_role(m: Mention, sm: SentenceMentions, lang: str) -> str:
         if any(p.start <= mod.start < p.end for p in sm.parties):
             continue  # 'ко' of 'Корея', '에' of '에스토니아': part of a name
         role = "seller" if kind == "seller_marker" else "buyer"
-        if sm.norm[mod.start : mod.end] in dative_forms(lang):
+        surface = sm.norm[mod.start : mod.end]
+        if surface in dative_forms(lang):
             role = _dative_role(mod, sm, lang)
+        elif surface in agent_forms(lang) and _passive(sm, lang):
+            role = _agent_role(mod, sm, lang)
         if lang not in POSTPOSITIONAL:
             anchors = sm.cues if role == "buyer" else sm.cues + sm.systems + sm.categories
-            late_verb = lang in _VERB_LAST and role == "seller" and any(c.start > mod.end for c in sm.cues)
-            if not late_verb and not any(c.start < mod.start and mod.start - c.end <= 70 for c in anchors):
+            late_verb = (lang in _VERB_LAST or surface in agent_forms(lang)) and any(
+                c.start > mod.end for c in sm.cues
+            )
+            if not late_verb and not any(c.start <= mod.start and mod.start - c.end <= 70 for c in anchors):
                 continue
         if lang in POSTPOSITIONAL:
-            if m.end <= mod.start <= m.end + 2:
+            attached = not mod.entry.sub.startswith("-") or sm.norm[m.end : mod.start] in ("", "'", "’")
+            if m.end <= mod.start <= m.end + 2 and attached:  # 'Polonya'ya', not the 'e' of 've'
                 best = role
         elif (
             mod.end <= m.start and m.start - mod.end <= 6 and not sm.norm[mod.end : m.start].strip(" '\"«»„“")
@@ -366,7 +413,9 @@ def buyers_and_sellers(parties: list[RoleParty], first_cue: int = 10**9) -> tupl
     return uniq, sellers
 
 
-def buyers_for_cue(parties: list[RoleParty], cue_start: int, left: int, right: int, lang: str) -> list[Party]:
+def buyers_for_cue(
+    parties: list[RoleParty], cue_start: int, left: int, right: int, lang: str, norm: str = ""
+) -> list[Party]:
     """The buyers of one stage cue whose clause is [left, right).
 
     The marked buyers of its clause, else its subject: the unmarked party nearest before it
@@ -374,21 +423,52 @@ def buyers_for_cue(parties: list[RoleParty], cue_start: int, left: int, right: i
     the clause ("вели переговоры ОАЭ"), else the sentence-level choice.
     """
     marked = [rp for rp in parties if rp.role == "buyer" and not rp.party.is_company]
-    in_clause = [rp.party for rp in marked if left <= rp.mention.start < right]
+    in_clause = [rp for rp in marked if left <= rp.mention.start < right]
     if in_clause:
-        return _not_sellers(_uniq(in_clause), parties)
+        listed = _list_back(
+            _list_on(in_clause, marked, norm), marked, norm
+        )  # 'par l'Égypte, le Qatar et l'Inde'
+        return _not_sellers(_uniq([rp.party for rp in listed]), parties)
     unmarked = [rp for rp in parties if not rp.role and not rp.party.is_company and not rp.generic]
     before = [rp for rp in unmarked if left <= rp.mention.start < cue_start]
     if before:
         k = len(before) - 1
         while k > 0 and before[k].mention.start - before[k - 1].mention.end < 16:
             k -= 1
-        return _not_sellers(_uniq([rp.party for rp in before[k:]]), parties)
+        listed = _list_back(before[k:], unmarked, norm)  # 'TB2'yi Ukrayna, Polonya ve Fas satın aldı'
+        return _not_sellers(_uniq([rp.party for rp in listed]), parties)
     after = [rp for rp in unmarked if cue_start <= rp.mention.start < min(right, cue_start + _LATE_REACH)]
     if after and lang in LATE_SUBJECT:
-        return [after[0].party]
+        listed = _list_on(after[:1], unmarked, norm)  # 'закупили Китай, Египет и Индонезия'
+        return _uniq([rp.party for rp in listed])
     buyers, _ = buyers_and_sellers(parties, first_cue=cue_start)
     return buyers
+
+
+def _coordinated(a: RoleParty, b: RoleParty, norm: str) -> bool:
+    """b follows a in a list ('Egypt, Qatar and India')."""
+    gap = norm[a.mention.end : b.mention.start]
+    return bool(norm) and 0 <= len(gap) < 16 and bool(_COORD.match(gap))
+
+
+def _list_on(start: list[RoleParty], pool: list[RoleParty], norm: str) -> list[RoleParty]:
+    """start, and the parties of pool that continue its list after it, across commas."""
+    listed = list(start)
+    for nxt in (rp for rp in pool if rp.mention.start > listed[-1].mention.start):
+        if not _coordinated(listed[-1], nxt, norm):
+            break
+        listed.append(nxt)
+    return listed
+
+
+def _list_back(start: list[RoleParty], pool: list[RoleParty], norm: str) -> list[RoleParty]:
+    """start, and the parties of pool that open its list before it, across commas."""
+    listed = list(start)
+    for prev in reversed([rp for rp in pool if rp.mention.start < listed[0].mention.start]):
+        if not _coordinated(prev, listed[0], norm):
+            break
+        listed.insert(0, prev)
+    return listed
 
 
 def _not_sellers(buyers: list[Party], parties: list[RoleParty]) -> list[Party]:

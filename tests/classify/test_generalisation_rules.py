@@ -6,6 +6,8 @@ Each case states a fact in the project's own words and names the events it must 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from services.classify import classify_article
@@ -146,3 +148,31 @@ def test_a_coded_engine_designation_is_not_the_shorter_ship_name() -> None:
     text = "Turkey requested 48 F110-GE-129D engines for its fighter fleet."
     events = classify_article({"id": "engine", "title": "", "text": text, "language": "en"})["events"]
     assert all(e["system"] != "F-110 frigate" for e in events), events
+
+
+PROBES = Path(__file__).with_name("probe_sentences.tsv")
+
+
+def _probes() -> list[tuple[str, str, set[Event]]]:
+    out: list[tuple[str, str, set[Event]]] = []
+    for line in PROBES.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        lang, text, want = line.split("\t")
+        events: set[Event] = set()
+        if want != "-":
+            for item in want.split(";"):
+                buyer, seller, system, stage = item.split("|")
+                events.add((buyer or None, seller or None, system or None, stage))
+        out.append((lang, text, events))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"), _probes(), ids=lambda v: v[:40] if isinstance(v, str) else ""
+)
+def test_probe_sentence(lang: str, text: str, expected: set[Event]) -> None:
+    """Each probe sentence (stages, buyer and seller markers, lists, modality in 22 languages) yields its events."""
+    result = classify_article({"id": "probe", "title": "", "text": text, "language": lang})
+    got = {(e["buyer_iso"], e["seller_iso"], e["system"], e["stage"]) for e in result["events"]}
+    assert got == expected, result["events"]
