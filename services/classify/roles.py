@@ -146,7 +146,7 @@ def _agent_role(mod: Mention, sm: SentenceMentions, lang: str) -> str:
     def gap(c: Mention) -> int:
         return c.start - mod.end if c.start >= mod.end else max(0, mod.start - c.end)
 
-    near = [c for c in sm.cues if gap(c) <= 70]
+    near = [c for c in sm.cues if gap(c) <= 70 and (c.start < mod.start or lang in _VERB_LAST)]
     if not near:
         return "seller" if mod.entry.data == "seller_marker" else "buyer"
     cue = min(near, key=gap)
@@ -208,9 +208,7 @@ def _marker_role(m: Mention, sm: SentenceMentions, lang: str) -> str:
             role = _agent_role(mod, sm, lang)
         if lang not in POSTPOSITIONAL:
             anchors = sm.cues if role == "buyer" else sm.cues + sm.systems + sm.categories
-            late_verb = (lang in _VERB_LAST or surface in agent_forms(lang)) and any(
-                c.start > mod.end for c in sm.cues
-            )
+            late_verb = lang in _VERB_LAST and any(c.start > mod.end for c in sm.cues)
             if not late_verb and not any(c.start <= mod.start and mod.start - c.end <= 70 for c in anchors):
                 continue
         if lang in POSTPOSITIONAL:
