@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from services.classify.bidders import bidder_candidates
 from services.classify.cues import (
     LiveCue,
+    is_sale_word,
     fitted_to,
     live_cues,
     other_item,
@@ -118,6 +119,8 @@ def _items(sm: SentenceMentions, ctx: SentenceContext) -> list[Item]:
 
 _GENERAL = ("armoured_vehicle", "other")
 _YEARS = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+_QUESTION = re.compile(r"[?？؟]\W*$")
+_GREEK_QUESTION = re.compile(r"[;;]\W*$")  # Greek asks with ';' (and U+037E)
 _ANTI = re.compile(r"(?:\banti|\bcounter|\bcontra)[-\s]?$")
 
 
@@ -249,6 +252,8 @@ def assemble(sm: SentenceMentions, ctx: SentenceContext) -> list[Candidate]:
     Returns:
         One candidate per (buyer, item, stage); empty when a part is missing.
     """
+    if _QUESTION.search(ctx.text) or (ctx.lang == "el" and _GREEK_QUESTION.search(ctx.text)):
+        return []  # 'Did Iran buy the J-10C?': a question reports no step (R1)
     cues, flags = live_cues(sm, ctx.lang)
     if ctx.year is not None and _only_future_years(ctx.text, ctx.year):
         cues = [c for c in cues if c.stage != "delivery"]  # 'receive two in 2025' said in 2022 (R1)
@@ -352,6 +357,13 @@ def _buyers(
     """The cue's buyers, the article's main buyer when the sentence names none (not for aggregates)."""
     left, right = clause_bounds(sm.norm, cue.mention.start, cue.mention.end)
     buyers = buyers_for_cue(parties, cue.mention.start, left, right, ctx.lang, sm.norm)
+    if cue.stage == "contract" and is_sale_word(cue.mention, sm, ctx.lang):
+        # 'the United States exported arms to 100 countries': who sells or exports is no buyer
+        marked = {id(rp.party) for rp in parties if rp.role == "buyer"}
+        subjects = {rp.party.iso for rp in parties if not rp.role and rp.party.iso}
+        buyers = [b for b in buyers if id(b) in marked]
+        if not buyers and ctx.topic_buyer is not None and ctx.topic_buyer.iso in subjects:
+            return [], False
     if ctx.topic_buyer is not None and not aggregate:
         if not buyers:
             return [ctx.topic_buyer], True

@@ -255,7 +255,14 @@ def matcher(lang: str) -> Matcher:
             _add(words, lang, form, Entry(KIND_CUE, r["stage"], sub=r["cue"], max_suffix=ms))
     negative_forms: set[str] = set()
     for r in read_jsonl("modifiers.jsonl") + read_jsonl("modifiers_local.jsonl") + read_jsonl("extras.jsonl"):
-        if r["lang"] != lang or r.get("drop") or r.get("proclitic") or r.get("dative") or r.get("agent"):
+        if (
+            r["lang"] != lang
+            or r.get("drop")
+            or r.get("proclitic")
+            or r.get("dative")
+            or r.get("agent")
+            or r.get("counterparty")
+        ):
             continue
         ms = 12 if lang in SUFFIXING else 0
         for form in r["forms"]:

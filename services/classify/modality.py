@@ -9,7 +9,7 @@ from services.classify.types import Mention, Stage
 
 VERB_FINAL = frozenset({"ja", "ko", "tr", "hi", "fa", "de"})
 _CLAUSE = re.compile(
-    r"(?<!\d)[,:]|[,:](?!\d)|[;，、；：]|\s-\s|\b(?:but|aber|но|але|mais|pero|ma|mas|ale|ancak|dar|lakin)\b"
+    r"(?<!\d)[,:]|[,:](?!\d)|[;，、；：]|\s[-–—]\s|\b(?:but|aber|но|але|mais|pero|ma|mas|ale|ancak|dar|lakin)\b"
 )
 _AND = re.compile(
     r"\s(?:and|und|и|і|та|et|y|e|i|ve|și|dhe|a|και|dan|và|oraz|ale|while|während|alors que|mientras)\s"

@@ -129,6 +129,31 @@ def _agent_data(lang: str) -> tuple[frozenset[str], tuple[str, ...]]:
     return frozenset(forms), tuple(aux)
 
 
+@cache
+def counterparty_forms(lang: str) -> frozenset[str]:
+    """'with': the other side of a deal ('talks with Denmark', 'a contract with Poland')."""
+    from services.classify.lexicon import read_jsonl
+    from services.classify.normalize import fold_form
+
+    return frozenset(
+        fold_form(f, lang)
+        for r in read_jsonl("modifiers_local.jsonl")
+        if r.get("counterparty") and r["lang"] == lang
+        for f in r["forms"]
+    )
+
+
+def _counterparty_role(mod: Mention, named: Mention, sm: SentenceMentions) -> str:
+    """The other side of a supplier is its buyer ('Hanwha signed a contract with Poland'); else the seller."""
+    records = institution_records()
+    before = [p for p in sm.parties if p.end <= mod.start and p is not named]
+    if not before:
+        return "seller"
+    last = before[-1]  # the side that signs or talks, nearest before 'with'
+    supplier = last.entry.kind == KIND_INST and records[last.entry.data]["kind"] == "defence_company"
+    return "buyer" if supplier else "seller"
+
+
 def agent_forms(lang: str) -> frozenset[str]:
     """Prepositions that name the agent of a passive ('ordered by', 'commandé par', 'von ... bestellt')."""
     return _agent_data(lang)[0]
@@ -206,6 +231,8 @@ def _marker_role(m: Mention, sm: SentenceMentions, lang: str) -> str:
             role = _dative_role(mod, sm, lang)
         elif surface in agent_forms(lang) and _passive(sm, lang):
             role = _agent_role(mod, sm, lang)
+        elif surface in counterparty_forms(lang):
+            role = _counterparty_role(mod, m, sm)
         if lang not in POSTPOSITIONAL:
             anchors = sm.cues if role == "buyer" else sm.cues + sm.systems + sm.categories
             late_verb = lang in _VERB_LAST and any(c.start > mod.end for c in sm.cues)
