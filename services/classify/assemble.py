@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from services.classify.bidders import bidder_candidates
 from services.classify.cues import (
     LiveCue,
-    is_sale_word,
     fitted_to,
+    is_sale_word,
     live_cues,
     other_item,
     r3,
