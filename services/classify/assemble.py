@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from services.classify.bidders import bidder_candidates
+from services.classify.buyers import buyers_for_cue, names_countries
 from services.classify.cues import (
     LiveCue,
     fitted_to,
@@ -26,13 +27,7 @@ from services.classify.lexicon import systems_table
 from services.classify.mentions import SentenceMentions
 from services.classify.modality import clause_bounds
 from services.classify.quantity import quantity_for, value_in
-from services.classify.roles import (
-    RoleParty,
-    assign_roles,
-    buyers_for_cue,
-    country_name,
-    names_countries,
-)
+from services.classify.roles import RoleParty, assign_roles, country_name
 from services.classify.topic import anaphor_span
 from services.classify.types import (
     KIND_INST,

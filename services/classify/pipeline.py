@@ -8,13 +8,14 @@ from typing import Any
 
 from services.classify.assemble import SentenceContext, assemble, live_cues
 from services.classify.bidders import drop_decided_bids, topic_category
+from services.classify.buyers import buyers_and_sellers
 from services.classify.confidence import confidence
 from services.classify.dedup import dedupe
 from services.classify.langid import detect_language, looks_english, normalise_code
 from services.classify.lexicon import matcher
 from services.classify.mentions import SentenceMentions, find_mentions
 from services.classify.quantity import money_country
-from services.classify.roles import assign_roles, buyers_and_sellers, country_name
+from services.classify.roles import assign_roles, country_name
 from services.classify.sentences import split_sentences
 from services.classify.stages import resolve_stages
 from services.classify.topic import topic_system

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from services.classify.assemble import sentence_stages
+from services.classify.buyers import buyers_and_sellers
 from services.classify.confidence import confidence
 from services.classify.dedup import dedupe
 from services.classify.lexicon import matcher, systems_table
 from services.classify.mentions import find_mentions
 from services.classify.quantity import quantity_for, value_in
-from services.classify.roles import assign_roles, buyers_and_sellers
+from services.classify.roles import assign_roles
 from services.classify.stages import resolve_stages
 from services.classify.types import Candidate, Party, Stage
 

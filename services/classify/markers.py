@@ -1,0 +1,229 @@
+"""Role markers around a name: prepositions, postpositions, proclitics, case endings, and those the verb directs.
+
+'from Denmark', 'Danimarka'dan', 'מאיטליה' mark a seller; 'to Taiwan', 'لتركيا' a buyer. Some
+markers point either way and the verb decides: a dative after a purchase names the seller and
+after a sale the buyer ('compra a Dinamarca', 'venta a Turquía'); the agent of a passive is the
+buyer of a purchase and the seller of a supply ('ordered by Poland', 'supplied by Germany');
+'with' names the buyer when a supplier signs, the seller otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from services.classify.lexicon import institution_records
+from services.classify.mentions import SentenceMentions
+from services.classify.types import KIND_INST, Mention
+
+_LIST_GAP = 40
+POSTPOSITIONAL = frozenset({"ja", "ko", "tr", "hi"})
+_VERB_LAST = frozenset({"de"})  # 'hat ... mit den Niederlanden ... erhalten': the verb closes the clause
+# Languages where the subject often follows the verb ("переговоры вели ОАЭ", "negoció Chile").
+_ZH_SELL = re.compile(r"^.{0,4}?(?:出售|销售|銷售|售予|提供|交付|移交|转让|轉讓|出口)")
+_TR_SELLER = re.compile(r"^'?(?:n?[dt][ae]n)")
+_TR_CASE = re.compile(r"['’]([a-zçğıöşü]+)$")
+_TR_BUYER = re.compile(r"^'?(?:y?[ae]|n?[ae])$|^'?(?:ya|ye|na|ne)\b")
+
+
+@cache
+def proclitic_roles() -> dict[str, dict[str, str]]:
+    """Per language, proclitics that mark a name's role: he 'מ' (from) -> seller, 'ל' (to) -> buyer."""
+    from services.classify.lexicon import read_jsonl
+
+    out: dict[str, dict[str, str]] = {}
+    for r in read_jsonl("modifiers_local.jsonl"):
+        if r.get("proclitic"):
+            role = "seller" if r["kind"] == "seller_marker" else "buyer"
+            out.setdefault(r["lang"], {}).update(dict.fromkeys(r["forms"], role))
+    return out
+
+
+def _attached_role(m: Mention, sm: SentenceMentions, lang: str) -> str:
+    """A role written on the name itself: a proclitic before it (he, ar, fa) or a Turkish case ending in it."""
+    if lang == "tr":
+        case = _TR_CASE.search(sm.norm[m.start : m.end])
+        if case:
+            if _TR_SELLER.match(case.group(1)):
+                return "seller"
+            if _TR_BUYER.match(case.group(1)):
+                return "buyer"
+        return ""
+    marks = proclitic_roles().get(lang)
+    if not marks:
+        return ""
+    start = m.start
+    while start > 0 and not sm.norm[start - 1].isspace() and m.start - start < 3:
+        start -= 1
+    prefix = sm.norm[start : m.start]
+    for k in range(len(prefix)):
+        role = marks.get(prefix[k:])
+        if role:
+            return role
+    return ""
+
+
+@cache
+def dative_forms(lang: str) -> frozenset[str]:
+    """Prepositions whose direction follows the verb: 'compra a Dinamarca' (from), 'venta a Turquía' (to)."""
+    from services.classify.lexicon import read_jsonl
+    from services.classify.normalize import fold_form
+
+    return frozenset(
+        fold_form(f, lang)
+        for r in read_jsonl("modifiers_local.jsonl")
+        if r.get("dative") and r["lang"] == lang
+        for f in r["forms"]
+    )
+
+
+def _dative_role(mod: Mention, sm: SentenceMentions, lang: str) -> str:
+    """The role a dative preposition gives: seller after a purchase word, buyer after a sale or a delivery."""
+    from services.classify.cues import is_sale_word
+
+    before = [c for c in sm.cues if c.end <= mod.start and mod.start - c.end <= 70]
+    if not before:
+        return "buyer"
+    cue = before[-1]
+    if cue.entry.data in ("delivery", "cancellation") or is_sale_word(cue, sm, lang):
+        return "buyer"
+    return "seller"
+
+
+@cache
+def _agent_data(lang: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    """(agent prepositions, passive auxiliaries they need; empty when any use is an agent) of lang."""
+    from services.classify.lexicon import read_jsonl
+    from services.classify.normalize import fold_form
+
+    forms: set[str] = set()
+    aux: list[str] = []
+    for r in read_jsonl("modifiers_local.jsonl"):
+        if r.get("agent") and r["lang"] == lang:
+            forms.update(fold_form(f, lang) for f in r["forms"])
+            aux.extend(fold_form(f, lang) for f in r.get("passive", []))
+    return frozenset(forms), tuple(aux)
+
+
+@cache
+def counterparty_forms(lang: str) -> frozenset[str]:
+    """'with': the other side of a deal ('talks with Denmark', 'a contract with Poland')."""
+    from services.classify.lexicon import read_jsonl
+    from services.classify.normalize import fold_form
+
+    return frozenset(
+        fold_form(f, lang)
+        for r in read_jsonl("modifiers_local.jsonl")
+        if r.get("counterparty") and r["lang"] == lang
+        for f in r["forms"]
+    )
+
+
+def _counterparty_role(mod: Mention, named: Mention, sm: SentenceMentions) -> str:
+    """The other side of a supplier is its buyer ('Hanwha signed a contract with Poland'); else the seller."""
+    records = institution_records()
+    before = [p for p in sm.parties if p.end <= mod.start and p is not named]
+    if not before:
+        return "seller"
+    last = before[-1]  # the side that signs or talks, nearest before 'with'
+    supplier = last.entry.kind == KIND_INST and records[last.entry.data]["kind"] == "defence_company"
+    return "buyer" if supplier else "seller"
+
+
+def agent_forms(lang: str) -> frozenset[str]:
+    """Prepositions that name the agent of a passive ('ordered by', 'commandé par', 'von ... bestellt')."""
+    return _agent_data(lang)[0]
+
+
+def _passive(sm: SentenceMentions, lang: str) -> bool:
+    aux = _agent_data(lang)[1]
+    return not aux or any(re.search(r"(?<!\w)" + re.escape(a) + r"(?!\w)", sm.norm) for a in aux)
+
+
+def _agent_role(mod: Mention, sm: SentenceMentions, lang: str) -> str:
+    """The agent of a purchase is its buyer; of a sale, a supply or a delivery, its seller."""
+    from services.classify.cues import is_sale_word
+
+    def gap(c: Mention) -> int:
+        return c.start - mod.end if c.start >= mod.end else max(0, mod.start - c.end)
+
+    near = [c for c in sm.cues if gap(c) <= 70 and (c.start < mod.start or lang in _VERB_LAST)]
+    if not near:
+        return "seller" if mod.entry.data == "seller_marker" else "buyer"
+    cue = min(near, key=gap)
+    if cue.entry.data in ("delivery", "cancellation") or is_sale_word(cue, sm, lang):
+        return "seller"
+    return "buyer"
+
+
+@cache
+def list_markers() -> frozenset[str]:
+    """Headwords of the buyer markers that open a customer list ("including", "darunter")."""
+    from services.classify.lexicon import read_jsonl
+
+    return frozenset(r["cue"] for r in read_jsonl("modifiers_local.jsonl") if r.get("list"))
+
+
+def marker_role(m: Mention, sm: SentenceMentions, lang: str) -> str:
+    """Return "seller" or "buyer" when a role marker is attached to the mention m.
+
+    A buyer marker ("to", "for") counts only after a stage cue ("sale of F-16s to Taiwan").
+    """
+    best = ""
+    for mod in sm.modifiers:
+        kind = mod.entry.data
+        if kind not in ("seller_marker", "buyer_marker"):
+            continue
+        if any(p.start <= mod.start < p.end for p in sm.parties):
+            continue  # 'ко' of 'Корея', '에' of '에스토니아': part of a name
+        role = "seller" if kind == "seller_marker" else "buyer"
+        surface = sm.norm[mod.start : mod.end]
+        if surface in dative_forms(lang):
+            role = _dative_role(mod, sm, lang)
+        elif surface in agent_forms(lang) and _passive(sm, lang):
+            role = _agent_role(mod, sm, lang)
+        elif surface in counterparty_forms(lang):
+            role = _counterparty_role(mod, m, sm)
+        if lang not in POSTPOSITIONAL:
+            anchors = sm.cues if role == "buyer" else sm.cues + sm.systems + sm.categories
+            late_verb = lang in _VERB_LAST and any(c.start > mod.end for c in sm.cues)
+            if not late_verb and not any(c.start <= mod.start and mod.start - c.end <= 70 for c in anchors):
+                continue
+        if lang in POSTPOSITIONAL:
+            attached = not mod.entry.sub.startswith("-") or sm.norm[m.end : mod.start] in ("", "'", "’")
+            if m.end <= mod.start <= m.end + 2 and attached:  # 'Polonya'ya', not the 'e' of 've'
+                best = role
+        elif (
+            mod.end <= m.start and m.start - mod.end <= 6 and not sm.norm[mod.end : m.start].strip(" '\"«»„“")
+        ):
+            best = role
+        elif mod.entry.sub in list_markers() and 0 <= m.start - mod.end <= _LIST_GAP:
+            if not any(ch in sm.norm[mod.end : m.start] for ch in ",;:()"):
+                best = role  # 'including former Soviet states Azerbaijan and Ukraine' (R4)
+        elif mod.end <= m.start and m.start - mod.end <= 8:
+            gap = sm.norm[mod.end : m.start].strip()
+            if gap in (
+                "the",
+                "der",
+                "die",
+                "den",
+                "dem",
+                "la",
+                "le",
+                "el",
+                "il",
+                "lo",
+                "l'",
+                "o",
+                "a",
+                "os",
+                "de la",
+            ):
+                best = role
+    if best == "seller" and lang == "zh" and _ZH_SELL.match(sm.norm[m.end : m.end + 12]):
+        best = "buyer"  # 向台湾出售: 向 + buyer before a sell verb
+    if lang == "tr":
+        tail = sm.norm[m.end : m.end + 6]
+        if _TR_SELLER.match(tail):
+            best = "seller"
+    return _attached_role(m, sm, lang) or best
