@@ -33,6 +33,7 @@ def clause_bounds(norm: str, start: int, end: int) -> tuple[int, int]:
 
 
 SUFFIX_TENSE = frozenset({"ja", "ko", "tr", "hi"})  # tense and mood follow the verb
+_MODAL_FIRST = frozenset({"de"})  # the modal or auxiliary stands far before a clause-final infinitive
 
 
 def _near(cue: Mention, mod: Mention, norm: str, lang: str) -> bool:
@@ -40,6 +41,8 @@ def _near(cue: Mention, mod: Mention, norm: str, lang: str) -> bool:
     if mod.end <= cue.start:
         if lang in SUFFIX_TENSE and mod.entry.data != "negation":
             return False
+        if lang in _MODAL_FIRST and mod.entry.data == "future_or_plan":
+            return mod.start >= left  # 'will weitere 48 Startgeräte kaufen': the modal opens the clause
         return mod.start >= left and cue.start - mod.end <= _BEFORE
     if mod.start >= cue.end:
         limit = _AFTER_VERB_FINAL if lang in VERB_FINAL else 4
