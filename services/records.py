@@ -1,6 +1,7 @@
 """Record types, their topics and JSON Schemas: validate before producing, parse on consuming.
 
-Where a record type is added, the schema file in schemas/, RECORD_TYPES and the topic list change together.
+Where a record type is added, the schema file in services/schemas/ (linked from the top-level schemas/),
+RECORD_TYPES and the topic list change together.
 """
 
 from __future__ import annotations
@@ -10,14 +11,14 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
-from pathlib import Path
+from importlib import resources
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 
 from services.errors import RecordError
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+SCHEMA_DIR = resources.files("services.schemas")
 
 
 @dataclass(frozen=True)

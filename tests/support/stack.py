@@ -141,7 +141,7 @@ def settled_counts(
     """Row counts of `models` once they stop changing for `quiet` seconds."""
 
     def counts() -> dict[str, int]:
-        return {m.__tablename__: count_rows(url, m) for m in models}
+        return {str(getattr(m, "__tablename__", m.__name__)): count_rows(url, m) for m in models}
 
     deadline = time.monotonic() + timeout
     last = counts()
