@@ -48,13 +48,7 @@ def buyers_and_sellers(parties: list[RoleParty], first_cue: int = 10**9) -> tupl
                     idx = parties.index(nxt)
                 else:
                     break
-    seen: set[str] = set()
-    uniq: list[Party] = []
-    for b in buyers:
-        key = b.iso or b.name
-        if key not in seen:
-            seen.add(key)
-            uniq.append(b)
+    uniq = _uniq(buyers)
     seller_isos = {s.iso for s in sellers if s.iso}
     uniq = [b for b in uniq if not (b.iso and b.iso in seller_isos and len(uniq) > 1)]
     return uniq, sellers

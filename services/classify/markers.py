@@ -64,17 +64,22 @@ def _attached_role(m: Mention, sm: SentenceMentions, lang: str) -> str:
 
 
 @cache
-def dative_forms(lang: str) -> frozenset[str]:
-    """Prepositions whose direction follows the verb: 'compra a Dinamarca' (from), 'venta a Turquía' (to)."""
+def _flagged_forms(lang: str, flag: str) -> frozenset[str]:
+    """The folded forms of lang's modifiers_local.jsonl rows that carry flag ("dative", "counterparty")."""
     from services.classify.lexicon import read_jsonl
     from services.classify.normalize import fold_form
 
     return frozenset(
         fold_form(f, lang)
         for r in read_jsonl("modifiers_local.jsonl")
-        if r.get("dative") and r["lang"] == lang
+        if r.get(flag) and r["lang"] == lang
         for f in r["forms"]
     )
+
+
+def dative_forms(lang: str) -> frozenset[str]:
+    """Prepositions whose direction follows the verb: 'compra a Dinamarca' (from), 'venta a Turquía' (to)."""
+    return _flagged_forms(lang, "dative")
 
 
 def _dative_role(mod: Mention, sm: SentenceMentions, lang: str) -> str:
@@ -105,18 +110,9 @@ def _agent_data(lang: str) -> tuple[frozenset[str], tuple[str, ...]]:
     return frozenset(forms), tuple(aux)
 
 
-@cache
 def counterparty_forms(lang: str) -> frozenset[str]:
     """'with': the other side of a deal ('talks with Denmark', 'a contract with Poland')."""
-    from services.classify.lexicon import read_jsonl
-    from services.classify.normalize import fold_form
-
-    return frozenset(
-        fold_form(f, lang)
-        for r in read_jsonl("modifiers_local.jsonl")
-        if r.get("counterparty") and r["lang"] == lang
-        for f in r["forms"]
-    )
+    return _flagged_forms(lang, "counterparty")
 
 
 def _counterparty_role(mod: Mention, named: Mention, sm: SentenceMentions) -> str:
