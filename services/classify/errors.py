@@ -14,8 +14,9 @@ from collections import defaultdict
 from typing import Any
 
 from services.classify.evaluate import buyer_ok, system_ok
+from services.classify.types import STAGES
 
-STAGE_ORDER = ("interest", "negotiation", "approval", "contract", "delivery", "cancellation")
+STAGE_ORDER = STAGES
 KINDS = ("no_prediction", "buyer_wrong", "system_wrong", "missed", "false_positive")
 
 

@@ -8,9 +8,10 @@ import click
 from sqlalchemy import select
 
 from services.cli._context import Context, pass_context
+from services.deals import STAGES
 from services.notify.watchlists import country_code
 from services.store.models import Deal, EventRow
-from services.store.readmodel import STAGES, deal_record, deal_sources
+from services.store.readmodel import deal_record, deal_sources
 
 
 @click.command()

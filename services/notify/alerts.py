@@ -16,10 +16,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from services.deals import previous_stage
 from services.notify.matcher import matches
 from services.records import now_iso
 from services.store.models import AlertRow, Deal, DealSource
-from services.store.readmodel import active_watchlists, deal_record, project_alert, project_event, stage_rank
+from services.store.readmodel import active_watchlists, deal_record, project_alert, project_event
 
 __all__ = [
     "alert_id",
@@ -61,12 +62,6 @@ def deal_dict(deal: Deal) -> dict[str, Any]:
     record = deal_record(deal)
     del record["updated_at"]
     return record
-
-
-def previous_stage(stages_seen: dict[str, Any], stage: str) -> str | None:
-    """The furthest stage seen before `stage` in the lifecycle, if any."""
-    earlier = [s for s in stages_seen if s != stage and stage_rank(s) < stage_rank(stage)]
-    return max(earlier, key=stage_rank) if earlier else None
 
 
 def outlets_reporting(session: Session, deal_key: str, stage: str) -> int:
@@ -112,7 +107,7 @@ def create_alert(
 def apply_event(session: Session, event: dict[str, Any]) -> list[dict[str, Any]]:
     """Project the event into its deal and return the alerts it triggers (already inserted, not yet sent)."""
     deal, _before, new = project_event(session, event)
-    if not new or deal.stage != event["stage"]:
+    if not new or deal.stage != event["stage"]:  # DealState.alerts_on, as the read model folded it
         return []
     session.flush()
     current = deal_dict(deal)

@@ -19,12 +19,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from services.deals import DealState
 from services.errors import UsageError
 from services.notify.alerts import create_alert, iso
 from services.notify.matcher import matches
 from services.store.db import Database
 from services.store.models import EventRow
-from services.store.readmodel import stage_rank
 
 __all__ = ["DealReplay", "backfill", "parse_window", "stored_deal_events", "would_alert"]
 
@@ -42,35 +42,17 @@ def parse_window(text: str) -> timedelta:
 
 @dataclass
 class DealReplay:
-    """A deal as its events build it up, one at a time (mirrors ``readmodel.project_event``)."""
+    """A deal as its events build it up, one at a time, folded exactly as the read model folds it."""
 
     deal_key: str
     first: dict[str, Any]
-    stage: str | None = None
-    stages_seen: dict[str, str] = field(default_factory=dict)
-    quantity: int | None = None
-    quantity_approx: bool = False
-    value: str | None = None
-    seller: str | None = None
-    system: str | None = None
+    state: DealState = field(default_factory=DealState)
     outlets: dict[str, set[str]] = field(default_factory=dict)
 
     def apply(self, event: dict[str, Any]) -> None:
-        """Fold one event into the deal."""
-        stage = event["stage"]
-        self.stages_seen.setdefault(stage, event["detected_at"])
-        if self.stage is None or (
-            self.stage != "cancellation" and stage_rank(stage) > stage_rank(self.stage)
-        ):
-            self.stage = stage
-        if event.get("quantity") is not None:
-            self.quantity = event["quantity"]
-            self.quantity_approx = bool(event.get("quantity_approx"))
-        if event.get("value"):
-            self.value = event["value"]
-        self.seller = self.seller or event.get("seller")
-        self.system = self.system or event.get("system")
-        self.outlets.setdefault(stage, set()).add(event.get("source") or "unknown")
+        """Fold one event into the deal and note the outlet that reported its stage."""
+        self.state.apply(event)
+        self.outlets.setdefault(event["stage"], set()).add(event.get("source") or "unknown")
 
     def snapshot(self) -> dict[str, Any]:
         """The deal's fields as the matcher and renderers read them (``alerts.deal_dict``)."""
@@ -78,15 +60,15 @@ class DealReplay:
             "deal_key": self.deal_key,
             "buyer": self.first["buyer"],
             "buyer_iso": self.first.get("buyer_iso"),
-            "seller": self.seller,
+            "seller": self.state.seller,
             "seller_iso": self.first.get("seller_iso"),
-            "system": self.system,
+            "system": self.state.system,
             "category": self.first["category"],
-            "stage": self.stage,
-            "stages_seen": dict(self.stages_seen),
-            "quantity": self.quantity,
-            "quantity_approx": self.quantity_approx,
-            "value": self.value,
+            "stage": self.state.stage,
+            "stages_seen": dict(self.state.stages_seen),
+            "quantity": self.state.quantity,
+            "quantity_approx": self.state.quantity_approx,
+            "value": self.state.value,
         }
 
 
@@ -106,7 +88,7 @@ def would_alert(
         for event in events:
             replay = replay or DealReplay(key, dict(event))
             replay.apply(event)
-            if event["detected_at"] < since or replay.stage != event["stage"]:
+            if event["detected_at"] < since or not replay.state.alerts_on(event):
                 continue
             deal = replay.snapshot()
             if not matches(watchlist, deal, event):

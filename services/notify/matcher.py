@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.deals import stage_rank
 from services.notify.gazetteer import system_matches
-from services.store.readmodel import stage_rank
 
 __all__ = ["keywords_match", "matches", "stage_matches", "system_matches"]
 

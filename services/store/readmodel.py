@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services.deals import DealState
 from services.store.models import (
     AlertRow,
     ArticleRow,
@@ -19,17 +20,6 @@ from services.store.models import (
     EventRow,
     WatchlistRow,
 )
-
-#: Lifecycle order of the stages; cancellation ends a deal whatever its stage.
-STAGE_ORDER = ("interest", "negotiation", "approval", "contract", "delivery")
-STAGES = (*STAGE_ORDER, "cancellation")
-
-
-def stage_rank(stage: str | None) -> int:
-    """Position of a stage in the lifecycle (cancellation after delivery; None before interest)."""
-    if stage is None:
-        return -1
-    return STAGES.index(stage)
 
 
 def project_article(session: Session, record: dict[str, Any]) -> None:
@@ -94,21 +84,24 @@ def project_event(session: Session, event: dict[str, Any]) -> tuple[Deal, str | 
         )
         session.add(deal)
     if new:
-        seen = dict(deal.stages_seen or {})
-        seen.setdefault(event["stage"], event["detected_at"])
-        deal.stages_seen = seen
-        if previous is None or (
-            previous != "cancellation" and stage_rank(event["stage"]) > stage_rank(previous)
-        ):
-            deal.stage = event["stage"]
-        if event.get("quantity") is not None:
-            deal.quantity = event["quantity"]
-            deal.quantity_approx = bool(event.get("quantity_approx"))
-        if event.get("value"):
-            deal.value = event["value"]
-        deal.seller = deal.seller or event.get("seller")
-        deal.system = deal.system or event.get("system")
-        deal.updated_at = event["detected_at"]
+        state = DealState(
+            stage=previous,
+            stages_seen=dict(deal.stages_seen or {}),
+            quantity=deal.quantity,
+            quantity_approx=bool(deal.quantity_approx),
+            value=deal.value,
+            seller=deal.seller,
+            system=deal.system,
+        )
+        state.apply(event)
+        deal.stage = str(state.stage)
+        deal.stages_seen = state.stages_seen
+        deal.quantity = state.quantity
+        deal.quantity_approx = state.quantity_approx
+        deal.value = state.value
+        deal.seller = state.seller
+        deal.system = state.system
+        deal.updated_at = str(state.updated_at)
         session.add(
             DealSource(
                 deal_key=event["deal_key"],
