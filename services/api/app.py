@@ -17,9 +17,9 @@ from services.api import websub
 from services.api.errors import ApiError, install
 from services.api.metrics import exposition
 from services.bus import Publisher
+from services.channels import redact
 from services.notify.backfill import backfill as run_backfill
 from services.notify.backfill import parse_window
-from services.notify.channels import redact
 from services.notify.deliver import Deliverer
 from services.notify.sample import send_sample
 from services.notify.watchlists import build_watchlist, country_code, save_watchlist

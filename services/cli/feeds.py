@@ -9,11 +9,11 @@ from pathlib import Path
 
 import click
 
+from services.channels import validate_url
 from services.cli._context import Context, pass_context
 from services.errors import UsageError
 from services.ingest.opml import OpmlError, OpmlFeed, read_opml, write_opml
 from services.ingest.urls import validate_feed_url
-from services.notify.channels import validate_url
 from services.store import feeds as feedstore
 from services.store.models import Feed
 

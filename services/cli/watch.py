@@ -11,11 +11,11 @@ import click
 from sqlalchemy import select
 
 from services.bus import Publisher
+from services.channels import redact
 from services.cli._context import Context, pass_context
 from services.errors import UsageError
 from services.notify.backfill import backfill as run_backfill
 from services.notify.backfill import parse_window
-from services.notify.channels import redact
 from services.notify.deliver import Deliverer
 from services.notify.sample import send_sample
 from services.notify.watchlists import build_watchlist, save_watchlist

@@ -1,6 +1,6 @@
 """Feed health: decide when a feed counts as broken or recovered, and tell its owner and the admin once.
 
-Notices go through apprise (``services.notify.channels``) to the feed's own notify URLs
+Notices go through apprise (``services.channels``) to the feed's own notify URLs
 and to the ``feed_alerts_notify`` setting, apprise's throttling and retries off; every
 URL is a secret, so only its redacted form is ever logged.
 """
@@ -14,8 +14,8 @@ from typing import Literal
 
 import apprise
 
+from services.channels import instantiate, redact
 from services.logs import get_logger
-from services.notify.channels import instantiate, redact
 
 __all__ = ["Notice", "notice_for", "send_notice", "split_urls", "transition"]
 

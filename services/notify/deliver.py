@@ -33,7 +33,8 @@ from apprise.logger import LOGGER_NAME as APPRISE_LOGGER
 from apprise.plugins.email import smtp as apprise_smtp
 from apprise.plugins.slack import NotifySlack
 
-from .channels import channel_kind, instantiate, redact, scrub
+from services.channels import channel_kind, instantiate, redact, scrub
+
 from .render import Rendered, render
 from .view import AlertView
 

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from services.channels import redact
 from services.logs import get_logger
 from services.notify import ledger
 from services.notify.alerts import iso
-from services.notify.channels import redact
 from services.notify.render import render
 from services.notify.render.digest import DigestView, render_digest
 from services.notify.view import AlertView

@@ -9,7 +9,7 @@ from typing import Any
 
 from babel import Locale
 
-from services.notify.channels import redact
+from services.channels import redact
 from services.notify.deliver import Attempt, Deliverer
 from services.notify.gazetteer import expand_system
 from services.notify.view import AlertView, SourceView

@@ -15,9 +15,9 @@ from functools import partial
 from typing import Literal
 
 from services.bus import Publisher
+from services.channels import redact
 from services.logs import get_logger
 from services.notify import ledger
-from services.notify.channels import redact
 from services.notify.deliver import Attempt, Deliverer
 from services.notify.render import Rendered
 from services.notify.view import AlertView

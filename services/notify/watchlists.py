@@ -8,10 +8,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from services.bus import Publisher
+from services.channels import validate_url
 from services.deals import STAGES
 from services.errors import UsageError
 from services.notify import gazetteer
-from services.notify.channels import validate_url
 from services.records import CATEGORIES, WATCHLIST, now_iso, validate
 from services.store.readmodel import project_watchlist
 

@@ -1,4 +1,4 @@
-"""Tests for services.notify.channels: channel kinds, redaction, validation and the print:// channel."""
+"""Tests for services.channels: channel kinds, redaction, validation and the print:// channel."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import importlib
 import apprise
 import pytest
 
-from services.notify import channels
-from services.notify.channels import INVALID, channel_kind, redact, scrub, validate_url
+from services import channels
+from services.channels import INVALID, channel_kind, redact, scrub, validate_url
 
 TG_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 SLACK_HOOK = ("T1JJ3T3L2", "A1BRTD4JD", "TIiajkdnlazkcOXrIdevi7FQ")

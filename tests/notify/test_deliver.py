@@ -11,7 +11,7 @@ from email.message import EmailMessage
 import pytest
 import responses
 
-from services.notify.channels import INVALID
+from services.channels import INVALID
 from services.notify.deliver import Attempt, Deliverer, TokenBucket
 from services.notify.view import AlertView
 

@@ -1,6 +1,6 @@
 """Per-channel rendering of alerts: email (HTML + text), Slack (mrkdwn), Telegram (HTML) and plain text.
 
-``render(view, kind)`` picks the renderer by channel kind, as ``services.notify.channels.channel_kind``
+``render(view, kind)`` picks the renderer by channel kind, as ``services.channels.channel_kind``
 names it; an unknown kind renders as plain text.
 """
 
