@@ -1,10 +1,10 @@
-# One entry point for developers: `make demo`, `make test`, `make lint`, `make kafka`.
+# One entry point for developers: `make demo`, `make test`, `make test-faults`, `make lint`, `make kafka`.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format kafka bench clean
+.PHONY: demo test test-faults lint format kafka bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -16,7 +16,10 @@ demo: $(STAMP)
 	$(BIN)/armswatch demo
 
 test: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -m "not faults"
+
+test-faults: $(STAMP)
+	$(BIN)/pytest -q -m faults
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -32,7 +32,7 @@ from services.store.db import Database
 from services.store.models import AlertRow, LedgerEntry
 from tests.support.stack import ArmswatchProcess, armswatch_env, count_rows, run_cli, wait_until
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.faults]
 
 TOTAL = 500
 KILL_AT = 250

@@ -23,7 +23,7 @@ from tests.support.stack import (
 
 DEMO_FEED = Path(__file__).resolve().parents[2] / "services" / "demo" / "feeds" / "en-defence-desk.rss"
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.faults]
 
 
 MODELS = (ArticleRow, EventRow, AlertRow, LedgerEntry, EventLog)
