@@ -18,7 +18,6 @@ A ``*_local.jsonl`` record with ``"drop": true`` removes the forms it lists.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -37,6 +36,7 @@ from services.classify.types import (
     Entry,
     SystemInfo,
 )
+from services.reference import read_data, system_rows
 
 DATA_DIR = Path(__file__).parent / "data"
 LANGUAGES = tuple(
@@ -73,11 +73,7 @@ _ACRONYM = re.compile(r"^[A-Z][A-Z.&]{0,5}$")
 
 def read_jsonl(name: str) -> list[dict[str, Any]]:
     """Read one data file (an empty list when a local override file does not exist)."""
-    path = DATA_DIR / name
-    if not path.exists():
-        return []
-    with path.open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip() and not line.startswith("//")]
+    return read_data(name)
 
 
 @dataclass
@@ -94,19 +90,7 @@ class Matcher:
 
 @cache
 def systems_table() -> list[SystemInfo]:
-    """Return the systems gazetteer (reference rows with local overrides applied)."""
-    rows = {r["system"]: r for r in read_jsonl("systems.jsonl")}
-    for r in read_jsonl("systems_local.jsonl"):
-        base = rows.get(r["system"])
-        if base is None or r.get("replace"):
-            rows[r["system"]] = {**(base or {}), **r}
-            continue
-        for key in ("aliases", "weak_aliases"):
-            drop = set(r.get("drop_" + key, []))
-            base[key] = [a for a in base.get(key, []) if a not in drop] + r.get(key, [])
-        for key in ("category", "producer_iso", "manufacturer", "family", "system_is_weak"):
-            if key in r:
-                base[key] = r[key]
+    """Return the systems gazetteer (reference rows with local overrides applied), indexed as Entry.data."""
     return [
         SystemInfo(
             name=r["system"],
@@ -116,23 +100,14 @@ def systems_table() -> list[SystemInfo]:
             family=r.get("family") or r["system"],
             weak=bool(r.get("system_is_weak")),
         )
-        for r in rows.values()
+        for r in system_rows()
     ]
 
 
 @cache
 def _system_rows() -> list[dict[str, Any]]:
-    table = {s.name: i for i, s in enumerate(systems_table())}
-    rows = {r["system"]: r for r in read_jsonl("systems.jsonl")}
-    for r in read_jsonl("systems_local.jsonl"):
-        base = rows.setdefault(r["system"], {"system": r["system"], "aliases": [], "weak_aliases": []})
-        if r.get("replace"):
-            base["aliases"], base["weak_aliases"] = r.get("aliases", []), r.get("weak_aliases", [])
-            continue
-        for key in ("aliases", "weak_aliases"):
-            drop = set(r.get("drop_" + key, []))
-            base[key] = [a for a in base.get(key, []) if a not in drop] + r.get(key, [])
-    return [dict(r, index=table[name]) for name, r in rows.items() if name in table]
+    """The merged system rows with their index into :func:`systems_table`."""
+    return [dict(r, index=i) for i, r in enumerate(system_rows())]
 
 
 def _suffix_allowance(lang: str, form: str) -> int:

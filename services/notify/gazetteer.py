@@ -1,10 +1,11 @@
 """Names a watchlist may use for countries and systems, resolved with the classifier's gazetteers (read-only).
 
 Countries: an ISO 3166 alpha-2 code, or a country's name in any language the classifier supports
-(``services/classify/data/countries.jsonl``: CLDR names and case forms), or Babel's CLDR names, with
+(``countries.jsonl`` through :mod:`services.reference`: CLDR names and case forms), or Babel's CLDR names, with
 case and accents ignored ("turquía", "Türkei", "Турция" → TR).
 
-Systems: ``services/classify/data/systems.jsonl`` gives each designation its aliases and its family.
+Systems: the shared gazetteer (:func:`services.reference.system_rows`, the project's corrections applied)
+gives each designation its aliases and its family.
 A wanted system expands to a set of designations (:func:`expand_system`): an alias names its system
 ("TB2" → "Bayraktar TB2"), and a family name or a family's generic entry names every member
 ("F-35" → F-35, F-35A, F-35B, F-35C, F-35I Adir). A deal's system is reduced to its designation the
@@ -14,18 +15,16 @@ same way (:func:`canonical_system`). Names the gazetteer does not know are compa
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from functools import cache
-from pathlib import Path
-from typing import Any
 
 from babel import Locale
 
+from services.reference import read_data, system_rows
+
 __all__ = ["canonical_system", "country_code", "expand_system", "fold", "known_codes", "system_matches"]
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "classify" / "data"
 _BABEL_LANGS = (
     "en",
     "de",
@@ -77,14 +76,6 @@ def _squash(text: str) -> str:
     return _NON_ALNUM.sub("", fold(text))
 
 
-def _read(name: str) -> list[dict[str, Any]]:
-    path = DATA_DIR / name
-    if not path.exists():
-        return []
-    with path.open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip() and not line.startswith("//")]
-
-
 # -- countries --------------------------------------------------------------------------------
 
 
@@ -95,7 +86,7 @@ def _country_index() -> dict[str, str]:
         for code, name in Locale.parse(lang).territories.items():
             if len(code) == 2 and code.isalpha():
                 names.setdefault(fold(name), code)
-    for row in _read("countries.jsonl"):
+    for row in read_data("countries.jsonl"):
         for name in row.get("names", []):
             if len(name) > 1:
                 names.setdefault(fold(name), row["iso"])
@@ -124,7 +115,7 @@ def country_code(value: str) -> str | None:
 @cache
 def _systems() -> tuple[dict[str, str], dict[str, frozenset[str]], dict[str, str]]:
     """(squashed name or alias → designation, family → designations, designation → family)."""
-    rows = _read("systems.jsonl")
+    rows = system_rows()
     by_name: dict[str, str] = {}
     families: dict[str, set[str]] = {}
     family_of: dict[str, str] = {}

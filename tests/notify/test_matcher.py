@@ -126,3 +126,14 @@ def test_min_quantity_needs_a_reported_quantity() -> None:
     for quantity, expected in ((12, True), (5, False), (None, False)):
         event = make_event(quantity=quantity)
         assert matches(wl, _deal(event), event) is expected
+
+
+def test_watchlists_see_the_project_corrections_of_the_gazetteer() -> None:
+    """An alias or a system the project adds (systems_local.jsonl) counts for watchlists as for the classifier."""
+    from services.classify.lexicon import systems_table
+    from services.notify.gazetteer import canonical_system, system_matches
+
+    assert canonical_system("F/A-18") == "F/A-18 Hornet"  # an alias added by the project
+    assert system_matches(["F/A-18"], "F/A-18 Hornet")
+    assert canonical_system("H175M") == "H175"  # a system the reference lacks
+    assert {s.name for s in systems_table()} >= {"H175", "F/A-18 Hornet"}

@@ -7,7 +7,19 @@ from pathlib import Path
 
 SERVICES = Path(__file__).resolve().parents[2] / "services"
 WORKERS = ("ingest", "classify", "notify")
-SHARED = ("config", "records", "bus", "broker", "store", "errors", "logs", "metrics", "deals", "channels")
+SHARED = (
+    "config",
+    "records",
+    "bus",
+    "broker",
+    "store",
+    "errors",
+    "logs",
+    "metrics",
+    "deals",
+    "channels",
+    "reference",
+)
 
 
 def _module(path: Path) -> str:
