@@ -15,25 +15,20 @@ Attempt outcomes, one ``attempt_cb`` call per try::
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import logging
 import random
-import ssl
-import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from functools import partial
-from typing import Any, Literal
+from typing import Literal
 
 import apprise
-import requests
-from apprise.logger import LOGGER_NAME as APPRISE_LOGGER
-from apprise.plugins.email import smtp as apprise_smtp
 from apprise.plugins.slack import NotifySlack
 
+from services import apprise_hooks
 from services.channels import channel_kind, instantiate, redact, scrub
+from services.notify.ratelimit import TokenBucket
 
 from .render import Rendered, render
 from .view import AlertView
@@ -86,158 +81,6 @@ class _Try:
     retry_after: float | None = None
 
 
-class TokenBucket:
-    """An async token bucket: ``rate`` tokens a second, at most ``burst`` saved up."""
-
-    def __init__(self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic) -> None:
-        self.rate = rate
-        self.burst = max(1, burst)
-        self._clock = clock
-        self._tokens = float(self.burst)
-        self._last = clock()
-        self._lock = asyncio.Lock()
-
-    def _refill(self) -> None:
-        now = self._clock()
-        self._tokens = min(self.burst, self._tokens + (now - self._last) * self.rate)
-        self._last = now
-
-    async def acquire(self) -> None:
-        """Wait until a token is available and take it (no wait at all when rate <= 0)."""
-        if self.rate <= 0:
-            return
-        async with self._lock:
-            self._refill()
-            if self._tokens < 1:
-                await asyncio.sleep((1 - self._tokens) / self.rate)
-                self._refill()
-            self._tokens = max(0.0, self._tokens - 1)
-
-
-# -- what apprise saw during one send: HTTP statuses, Retry-After, log lines -----------------
-# Apprise's plugins keep the response of a failed request to themselves, and log the reason of
-# an SMTP failure ("Socket Exception: (451, ...)") at DEBUG on the shared "apprise" logger. Two
-# pass-through hooks, installed once, feed an _Observation that a context variable scopes to
-# one of our sends (apprise copies the context into its worker threads):
-#   - a wrapper of requests.Session.send records each response's status and Retry-After;
-#   - a filter on the "apprise" logger records every message, and lets through to handlers
-#     only what the logger's level let through before (INFO at least), so DEBUG lines (which
-#     quote request URLs holding bot tokens) never reach the application's log handlers.
-
-
-@dataclass(slots=True)
-class _Observation:
-    http: list[tuple[int, float | None]] = field(default_factory=list)
-    logs: list[tuple[int, str]] = field(default_factory=list)
-
-
-_current: contextvars.ContextVar[_Observation | None] = contextvars.ContextVar(
-    "armswatch_notify_observation", default=None
-)
-_hooks_installed = False
-
-
-class _ApprisePeek(logging.Filter):
-    """Copies apprise log messages into the current observation; keeps the old level for handlers."""
-
-    def __init__(self, threshold: int) -> None:
-        super().__init__()
-        self.threshold = threshold
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        observation = _current.get()
-        if observation is not None:
-            observation.logs.append((record.levelno, record.getMessage()))
-        return record.levelno >= self.threshold
-
-
-def _retry_after(response: requests.Response) -> float | None:
-    """Return the response's wait in seconds: Retry-After (seconds or HTTP date) or Telegram's JSON."""
-    header = response.headers.get("Retry-After")
-    if header:
-        try:
-            return max(0.0, float(header))
-        except ValueError:
-            try:
-                return max(0.0, parsedate_to_datetime(header).timestamp() - time.time())
-            except (TypeError, ValueError):
-                pass
-    if response.status_code == 429:
-        try:
-            value = response.json().get("parameters", {}).get("retry_after")
-        except (ValueError, AttributeError):
-            return None
-        if isinstance(value, int | float):
-            return max(0.0, float(value))
-    return None
-
-
-class _LazySSLContext:
-    """An SSL context built only when a connection is secured (STARTTLS, SMTPS), not on every send.
-
-    Apprise's SMTP controller calls ``ssl.create_default_context()`` for every message, plain SMTP
-    included; loading the CA store costs ~45 ms, most of a local send. Settings made before use
-    (``check_hostname``, ``verify_mode``) are replayed on the real context.
-    """
-
-    def __init__(self) -> None:
-        object.__setattr__(self, "_settings", {})
-        object.__setattr__(self, "_context", None)
-
-    def _real(self) -> ssl.SSLContext:
-        context: ssl.SSLContext | None = object.__getattribute__(self, "_context")
-        if context is None:
-            context = ssl.create_default_context()
-            for name, value in object.__getattribute__(self, "_settings").items():
-                setattr(context, name, value)
-            object.__setattr__(self, "_context", context)
-        return context
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if object.__getattribute__(self, "_context") is None:
-            object.__getattribute__(self, "_settings")[name] = value
-        else:
-            setattr(self._real(), name, value)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._real(), name)
-
-
-class _LazySSL:
-    """Stands for the ``ssl`` module inside apprise's SMTP controller: contexts are lazy."""
-
-    def create_default_context(self, *args: Any, **kwargs: Any) -> Any:
-        if args or kwargs:
-            return ssl.create_default_context(*args, **kwargs)
-        return _LazySSLContext()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(ssl, name)
-
-
-def _install_hooks() -> None:
-    """Install the response wrapper, the log filter and lazy SMTP SSL contexts, once per process."""
-    global _hooks_installed
-    if _hooks_installed:
-        return
-    if getattr(apprise_smtp, "ssl", None) is ssl:
-        setattr(apprise_smtp, "ssl", _LazySSL())  # noqa: B010 - a module attribute
-    original = requests.Session.send
-
-    def send(self: requests.Session, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        response = original(self, request, **kwargs)
-        observation = _current.get()
-        if observation is not None:
-            observation.http.append((response.status_code, _retry_after(response)))
-        return response
-
-    setattr(requests.Session, "send", send)  # noqa: B010 - mypy forbids assigning to a method
-    apprise_log = logging.getLogger(APPRISE_LOGGER)
-    apprise_log.addFilter(_ApprisePeek(max(apprise_log.getEffectiveLevel(), logging.INFO)))
-    apprise_log.setLevel(logging.DEBUG)
-    _hooks_installed = True
-
-
 # -- the deliverer ---------------------------------------------------------------------------
 
 
@@ -276,7 +119,7 @@ class Deliverer:
                 app_desc="armswatch arms-procurement alerts",
                 app_url="https://github.com/armswatch/armswatch",
             )
-        _install_hooks()
+        apprise_hooks.install()
 
     def backoff(self, attempt: int) -> float:
         """Return the wait after failed try ``attempt``: base·2^(attempt-1), capped, with equal jitter."""
@@ -378,8 +221,23 @@ class Deliverer:
         plugin = self._prepare(url, kind)
         if plugin is None:
             return _Try(False, f"notify: not a valid apprise URL: {redact(url)}", status=400)
-        observation = _Observation()
-        token = _current.set(observation)
+        with apprise_hooks.observe() as observation:
+            ok = self._notify(plugin, kind, rendered, observation)
+        if ok:
+            return _Try(True)
+        status = observation.http[-1][0] if observation.http else None
+        retry_after = next((wait for _, wait in reversed(observation.http) if wait is not None), None)
+        reason = _reason(observation.logs) or _status_reason(status)
+        return _Try(False, _clip(scrub(reason, url)), status, retry_after)
+
+    def _notify(
+        self,
+        plugin: apprise.NotifyBase,
+        kind: str,
+        rendered: Rendered,
+        observation: apprise_hooks.Observation,
+    ) -> bool:
+        """One apprise call; an exception of a plugin becomes a failure with its message logged."""
         try:
             sender = apprise.Apprise(asset=self.asset)
             sender.add(plugin)
@@ -392,16 +250,9 @@ class Deliverer:
                 )
             )
         except Exception as exc:  # a plugin bug must not kill the notifier
-            ok = False
             observation.logs.append((logging.ERROR, f"{type(exc).__name__}: {exc}"))
-        finally:
-            _current.reset(token)
-        if ok:
-            return _Try(True)
-        status = observation.http[-1][0] if observation.http else None
-        retry_after = next((wait for _, wait in reversed(observation.http) if wait is not None), None)
-        reason = _reason(observation.logs) or _status_reason(status)
-        return _Try(False, _clip(scrub(reason, url)), status, retry_after)
+            return False
+        return ok
 
 
 def _reason(logs: list[tuple[int, str]]) -> str:

@@ -6,14 +6,15 @@ import ssl
 
 from apprise.plugins.email import smtp as apprise_smtp
 
-from services.notify.deliver import Deliverer, _LazySSLContext
+from services.apprise_hooks import LazySSLContext
+from services.notify.deliver import Deliverer
 
 
 def test_smtp_contexts_are_lazy_and_keep_their_settings() -> None:
     """Plain SMTP never loads the CA store; a secured connection gets a real context with check_hostname/verify_mode applied."""
     Deliverer()
     context = apprise_smtp.ssl.create_default_context()
-    assert isinstance(context, _LazySSLContext)
+    assert isinstance(context, LazySSLContext)
     assert object.__getattribute__(context, "_context") is None
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
