@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Request
@@ -26,6 +25,7 @@ from services.notify.watchlists import build_watchlist, country_code, save_watch
 from services.store.db import Database
 from services.store.models import Deal, EventRow, User, WatchlistRow
 from services.store.readmodel import deal_record, deal_sources
+from services.tokens import token_hash
 
 
 class WatchlistIn(BaseModel):
@@ -52,7 +52,7 @@ def current_user(request: Request, authorization: Annotated[str | None, Header()
     """The user owning the bearer token; 401 without a valid one."""
     if not authorization or not authorization.startswith("Bearer "):
         raise ApiError(401, "unauthorized", "send Authorization: Bearer <token>")
-    digest = hashlib.sha256(authorization.removeprefix("Bearer ").strip().encode()).hexdigest()
+    digest = token_hash(authorization.removeprefix("Bearer "))
     db: Database = request.app.state.db
     with db.session() as session:
         name = session.scalar(select(User.name).where(User.token_hash == digest))
@@ -133,13 +133,7 @@ def create_app(publisher: Publisher) -> FastAPI:
         record = await asyncio.to_thread(_own, caller, watchlist_id)
         if not record.get("notify"):
             raise ApiError(422, "invalid", "the watchlist has no notify channel to test", "notify")
-        settings = publisher.settings
-        deliverer = Deliverer(
-            max_attempts=settings.notify_max_attempts,
-            base_delay=settings.notify_base_delay,
-            rate_per_channel=settings.notify_rate_per_channel,
-        )
-        outcomes = await send_sample(deliverer, record)
+        outcomes = await send_sample(Deliverer.from_settings(publisher.settings), record)
         return [
             {
                 "channel": o.channel,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -16,8 +17,8 @@ from services.classify.split import PARTS, select
 from services.cli._context import Context, pass_context
 
 
-def _read_jsonl(fh: IO[str], name: str) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
+def _json_objects(fh: IO[str], name: str) -> Iterator[dict[str, Any]]:
+    """Yield the JSON object of each non-blank line; a line that is not one is a one-line error naming it."""
     for n, line in enumerate(fh, 1):
         if not line.strip():
             continue
@@ -27,8 +28,7 @@ def _read_jsonl(fh: IO[str], name: str) -> list[dict[str, Any]]:
             raise click.ClickException(f"{name}:{n}: not JSON: {exc.msg}") from exc
         if not isinstance(row, dict):
             raise click.ClickException(f"{name}:{n}: expected a JSON object")
-        rows.append(row)
-    return rows
+        yield row
 
 
 def _classifier(ctx: Context) -> Classifier:
@@ -41,16 +41,7 @@ def _classifier(ctx: Context) -> Classifier:
 def classify_command(ctx: Context, file: IO[str]) -> None:
     """Classify Article JSON lines from FILE (or - for stdin); print one classification line each."""
     classifier = _classifier(ctx)
-    name = getattr(file, "name", "-")
-    for n, line in enumerate(file, 1):
-        if not line.strip():
-            continue
-        try:
-            article = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise click.ClickException(f"{name}:{n}: not JSON: {exc.msg}") from exc
-        if not isinstance(article, dict):
-            raise click.ClickException(f"{name}:{n}: expected a JSON object")
+    for article in _json_objects(file, getattr(file, "name", "-")):
         click.echo(json.dumps(classifier.classify(article), ensure_ascii=False))
 
 
@@ -93,7 +84,7 @@ def eval_command(
     """Score the classifier on labelled DATASET.jsonl: article and event (strict, loose) P/R/F1 per language."""
     classifier = _classifier(ctx)
     with dataset.open(encoding="utf-8") as fh:
-        gold_rows = _read_jsonl(fh, str(dataset))
+        gold_rows = list(_json_objects(fh, str(dataset)))
     for n, r in enumerate(gold_rows, 1):
         if "id" not in r:
             raise click.ClickException(f"{dataset}: article {n} has no id")

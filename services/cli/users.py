@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
-import secrets
 
 import click
 from sqlalchemy import select
@@ -14,11 +12,7 @@ from services.cli._context import Context, pass_context
 from services.errors import UsageError
 from services.records import now_iso
 from services.store.models import User
-
-
-def token_hash(token: str) -> str:
-    """The stored form of an API token."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+from services.tokens import new_token, token_hash
 
 
 @click.group()
@@ -33,7 +27,7 @@ def add(ctx: Context, name: str) -> None:
     """Add user NAME and print their API token (shown this once)."""
     if not re.fullmatch(r"[A-Za-z0-9_.@-]{1,100}", name):
         raise UsageError(f"users: {name!r} is not a valid user name (letters, digits, _ . @ -)")
-    token = "aw_" + secrets.token_urlsafe(32)
+    token = new_token()
     try:
         with ctx.db().session() as session:
             session.add(User(name=name, token_hash=token_hash(token), created_at=now_iso()))

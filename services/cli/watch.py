@@ -170,13 +170,7 @@ def test(ctx: Context, watchlist_id: str) -> None:
     record = _load(ctx, watchlist_id)
     if not record.get("notify"):
         raise UsageError(f"watch: watchlist {watchlist_id} has no --notify channel to test")
-    settings = ctx.settings
-    deliverer = Deliverer(
-        max_attempts=settings.notify_max_attempts,
-        base_delay=settings.notify_base_delay,
-        rate_per_channel=settings.notify_rate_per_channel,
-    )
-    outcomes = asyncio.run(send_sample(deliverer, record))
+    outcomes = asyncio.run(send_sample(Deliverer.from_settings(ctx.settings), record))
     for outcome in outcomes:
         final = outcome.attempt
         tries = f"{final.attempt} attempt{'s' if final.attempt != 1 else ''}"

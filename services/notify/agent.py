@@ -106,11 +106,8 @@ class Notifier:
     def from_settings(cls, publisher: Publisher) -> Notifier:
         """A notifier configured by the ARMSWATCH_NOTIFY_* settings, with a delivery pool of its own."""
         s = publisher.settings
-        deliverer = Deliverer(
-            max_attempts=s.notify_max_attempts,
-            base_delay=s.notify_base_delay,
-            rate_per_channel=s.notify_rate_per_channel,
-            executor=ThreadPoolExecutor(s.notify_concurrency, thread_name_prefix="notify-send"),
+        deliverer = Deliverer.from_settings(
+            s, executor=ThreadPoolExecutor(s.notify_concurrency, thread_name_prefix="notify-send")
         )
         return cls(
             publisher,

@@ -28,6 +28,7 @@ from apprise.plugins.slack import NotifySlack
 
 from services import apprise_hooks
 from services.channels import channel_kind, instantiate, redact, scrub
+from services.config import Settings
 from services.notify.ratelimit import TokenBucket
 
 from .render import Rendered, render
@@ -120,6 +121,16 @@ class Deliverer:
                 app_url="https://github.com/armswatch/armswatch",
             )
         apprise_hooks.install()
+
+    @classmethod
+    def from_settings(cls, settings: Settings, executor: Executor | None = None) -> Deliverer:
+        """A deliverer with the ARMSWATCH_NOTIFY_* attempts, backoff and per-channel rate."""
+        return cls(
+            max_attempts=settings.notify_max_attempts,
+            base_delay=settings.notify_base_delay,
+            rate_per_channel=settings.notify_rate_per_channel,
+            executor=executor,
+        )
 
     def backoff(self, attempt: int) -> float:
         """Return the wait after failed try ``attempt``: base·2^(attempt-1), capped, with equal jitter."""
