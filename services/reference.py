@@ -12,7 +12,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-__all__ = ["read_data", "system_rows"]
+__all__ = ["country_rows", "read_data", "system_rows"]
 
 _PACKAGE = "services.classify.data"
 _OVERRIDABLE = ("category", "producer_iso", "manufacturer", "family", "system_is_weak")
@@ -48,3 +48,9 @@ def system_rows() -> tuple[dict[str, Any], ...]:
             if key in r:
                 base[key] = r[key]
     return tuple(rows.values())
+
+
+@cache
+def country_rows() -> tuple[dict[str, Any], ...]:
+    """Country names, case forms and demonyms per language: ``countries.jsonl`` and the project's additions."""
+    return tuple(read_data("countries.jsonl") + read_data("countries_local.jsonl"))

@@ -36,7 +36,7 @@ from services.classify.types import (
     Entry,
     SystemInfo,
 )
-from services.reference import read_data, system_rows
+from services.reference import country_rows, read_data, system_rows
 
 DATA_DIR = Path(__file__).parent / "data"
 LANGUAGES = tuple(
@@ -200,7 +200,7 @@ def matcher(lang: str) -> Matcher:
     if lang not in LANGUAGES:
         lang = "en"
     words = Trie()
-    for r in read_jsonl("countries.jsonl") + read_jsonl("countries_local.jsonl"):
+    for r in country_rows():
         if r["lang"] != lang:
             continue
         for form in r.get("names", []):

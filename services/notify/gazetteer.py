@@ -21,7 +21,7 @@ from functools import cache
 
 from babel import Locale
 
-from services.reference import read_data, system_rows
+from services.reference import country_rows, system_rows
 
 __all__ = ["canonical_system", "country_code", "expand_system", "fold", "known_codes", "system_matches"]
 
@@ -86,7 +86,7 @@ def _country_index() -> dict[str, str]:
         for code, name in Locale.parse(lang).territories.items():
             if len(code) == 2 and code.isalpha():
                 names.setdefault(fold(name), code)
-    for row in read_data("countries.jsonl"):
+    for row in country_rows():
         for name in row.get("names", []):
             if len(name) > 1:
                 names.setdefault(fold(name), row["iso"])

@@ -137,3 +137,8 @@ def test_watchlists_see_the_project_corrections_of_the_gazetteer() -> None:
     assert system_matches(["F/A-18"], "F/A-18 Hornet")
     assert canonical_system("H175M") == "H175"  # a system the reference lacks
     assert {s.name for s in systems_table()} >= {"H175", "F/A-18 Hornet"}
+
+
+def test_watchlists_know_the_project_country_forms() -> None:
+    """A country form the project adds (countries_local.jsonl) names the country in a watchlist too."""
+    assert country_code("Maqedonia") == "MK"
