@@ -28,6 +28,7 @@ _NUMBER = re.compile(
 _LONGER_DESIGNATION = re.compile(r"-[a-z]{1,4}-?\d")
 
 
+_DRIVE = re.compile(r"(?<![\w.,])\d{1,2}\s?[x×х]\s?\d{1,2}(?!\w)")
 _MODALITY = frozenset({"negation", "future_or_plan", "hypothetical", "report_or_rumour"})
 
 
@@ -176,10 +177,13 @@ def find_mentions(sentence: str, m: Matcher) -> SentenceMentions:
         for x in out.modifiers
         if x.entry.data not in _MODALITY or not any(n.start <= x.start and x.end <= n.end for n in names)
     ]  # 'không' (not) of 'không quân' (air force) is part of the name
+    drives = [(d.start(), d.end()) for d in _DRIVE.finditer(norm)]
     for nm in _NUMBER.finditer(norm):
         value = parse_number(nm.group(0))
         if any(x.start <= nm.start() and nm.end() <= x.end for x in out.systems):
             continue  # the '17' of 'JF-17' counts nothing
+        if any(a <= nm.start() and nm.end() <= b for a, b in drives):
+            continue  # '4x4', '8×8': a drive, not a count
         if value is not None:
             out.numbers.append(NumberMention(nm.start(), nm.end(), value))
     for mod in out.modifiers:

@@ -176,3 +176,15 @@ def test_probe_sentence(lang: str, text: str, expected: set[Event]) -> None:
     result = classify_article({"id": "probe", "title": "", "text": text, "language": lang})
     got = {(e["buyer_iso"], e["seller_iso"], e["system"], e["stage"]) for e in result["events"]}
     assert got == expected, result["events"]
+
+
+def test_a_drive_configuration_is_no_count() -> None:
+    """'120 8x8 Rosomak', '4x4 zırhlı araç': the count is the number before, never the wheels."""
+    cases = [
+        ("en", "Poland ordered 120 8x8 Rosomak armoured vehicles.", 120),
+        ("tr", "Macaristan, Türkiye'den 40 adet 4x4 zırhlı araç için sipariş verdi.", 40),
+        ("en", "Poland ordered 8 Rosomak armoured vehicles.", 8),
+    ]
+    for lang, text, quantity in cases:
+        events = classify_article({"id": "q", "title": "", "text": text, "language": lang})["events"]
+        assert [e["quantity"] for e in events] == [quantity], (text, events)
