@@ -19,7 +19,16 @@ from services.cli._context import Context, pass_context
 
 def _json_objects(fh: IO[str], name: str) -> Iterator[dict[str, Any]]:
     """Yield the JSON object of each non-blank line; a line that is not one is a one-line error naming it."""
-    for n, line in enumerate(fh, 1):
+    lines = enumerate(fh, 1)
+    while True:
+        try:
+            n, line = next(lines)
+        except StopIteration:
+            return
+        except UnicodeDecodeError as exc:
+            raise click.ClickException(
+                f"{name}: not UTF-8 text (byte {exc.start} of a line): expected JSON lines"
+            ) from exc
         if not line.strip():
             continue
         try:

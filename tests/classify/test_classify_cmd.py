@@ -62,3 +62,13 @@ def test_eval_table_lists_every_language(dev_rows: list[dict[str, Any]]) -> None
     assert result.exit_code == 0, result.output
     rows = {line.split()[0] for line in result.output.splitlines() if line.strip()}
     assert {r["language"] for r in dev_rows} <= rows
+
+
+def test_classify_and_eval_refuse_binary_input_in_one_line(tmp_path: Path) -> None:
+    """A binary file is a one-line error and exit 1, not a traceback."""
+    binary = tmp_path / "noise.jsonl"
+    binary.write_bytes(b"\x83\xff\x00garbage\n" * 10)
+    for command in (classify_command, eval_command):
+        result = CliRunner().invoke(command, [str(binary)])
+        assert result.exit_code == 1, result.output
+        assert "not UTF-8 text" in result.output and "Traceback" not in result.output
