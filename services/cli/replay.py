@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import click
@@ -31,6 +32,11 @@ def _watchlist(ctx: Context, watchlist_id: str) -> dict[str, Any]:
         return dict(row.record)
 
 
+_DATE = re.compile(
+    r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$"
+)
+
+
 @click.command()
 @click.option("--since", default=None, help="From this date or time (YYYY-MM-DD or RFC 3339).")
 @click.option("--until", default=None, help="Up to this date or time, inclusive.")
@@ -58,6 +64,9 @@ def replay(
     """Replay history: re-classify stored articles and/or run a watchlist over stored events."""
     if not reclassify_ and watchlist_id is None:
         raise UsageError("replay: say what to replay: --reclassify, --watchlist ID, or both")
+    for option, value in (("--since", since), ("--until", until)):
+        if value is not None and not _DATE.match(value):
+            raise UsageError(f"replay: {option} {value!r} is not a date (YYYY-MM-DD) or an RFC 3339 time")
     db = ctx.db()
     result = ReplayResult()
     if reclassify_:

@@ -30,6 +30,8 @@ __all__ = ["DealReplay", "backfill", "parse_window", "stored_deal_events", "woul
 
 _WINDOW = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+#: The longest look-back a backfill takes (ten years).
+MAX_WINDOW = timedelta(days=3653)
 
 
 def parse_window(text: str) -> timedelta:
@@ -37,7 +39,13 @@ def parse_window(text: str) -> timedelta:
     found = _WINDOW.match(text.lower())
     if not found or int(found.group(1)) <= 0:
         raise UsageError(f"watch: --backfill {text!r} is not a window such as 30d, 12h or 2w")
-    return timedelta(**{_UNITS[found.group(2)]: int(found.group(1))})
+    try:
+        window = timedelta(**{_UNITS[found.group(2)]: int(found.group(1))})
+    except OverflowError:
+        window = MAX_WINDOW + MAX_WINDOW
+    if window > MAX_WINDOW:
+        raise UsageError(f"watch: --backfill {text!r} is longer than {MAX_WINDOW.days} days")
+    return window
 
 
 @dataclass

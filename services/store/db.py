@@ -41,7 +41,7 @@ def make_engine(url: str) -> Engine:
                 url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
             engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
         return engine
-    except (SQLAlchemyError, ImportError, ValueError) as exc:
+    except (SQLAlchemyError, ImportError, ValueError, OSError) as exc:
         raise StoreError(f"store: cannot use database {redact_url(url)}: {exc}") from exc
 
 

@@ -24,6 +24,12 @@ def env(tmp_path):
         (["watch", "add", "x", "--notify", "nonsense://what"], "--notify"),
         (["watch", "show", "nope"], "no watchlist"),
         (["feeds", "remove", "99"], "no feed with id 99"),
+        (["replay", "--reclassify", "--since", "notadate"], "--since 'notadate' is not a date"),
+        (["replay", "--watchlist", "w", "--until", "2026-13-01"], "--until '2026-13-01' is not a date"),
+        (
+            ["watch", "add", "x", "--buyer", "KZ", "--notify", "print://", "--backfill", "100000000d"],
+            "longer than",
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_non_zero(env, args, needle):
@@ -53,3 +59,13 @@ def test_unknown_classifier_backend_is_one_line(tmp_path):
     assert result.stderr.strip().splitlines() == [
         "Error: config: ARMSWATCH_CLASSIFIER='crystal-ball': unknown classifier (known: llm, rules)"
     ]
+
+
+def test_a_data_dir_that_cannot_be_made_is_one_line(tmp_path):
+    """ARMSWATCH_DATA_DIR under a path that cannot hold a directory: one line, exit 1."""
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    result = run_cli(armswatch_env(data_dir=str(blocker / "data")), "feeds", "list")
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: store: cannot use database"), result.stderr
