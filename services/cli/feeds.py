@@ -11,6 +11,7 @@ import click
 
 from services.channels import validate_url
 from services.cli._context import Context, pass_context
+from services.config import Settings
 from services.errors import UsageError
 from services.ingest.opml import OpmlError, OpmlFeed, read_opml, write_opml
 from services.ingest.urls import validate_feed_url
@@ -29,6 +30,17 @@ def parse_duration(text: str, what: str = "--interval") -> float:
     if value <= 0:
         raise UsageError(f"{what} must be more than zero")
     return value
+
+
+def poll_interval(text: str, settings: Settings) -> float:
+    """An --interval within the poller's bounds (ARMSWATCH_POLL_MIN_INTERVAL .. ARMSWATCH_POLL_MAX_INTERVAL)."""
+    seconds = parse_duration(text)
+    low, high = settings.poll_min_interval, settings.poll_max_interval
+    if seconds < low:
+        raise UsageError(f"--interval {text!r} is shorter than ARMSWATCH_POLL_MIN_INTERVAL ({low:.0f}s)")
+    if seconds > high:
+        raise UsageError(f"--interval {text!r} is longer than ARMSWATCH_POLL_MAX_INTERVAL ({high:.0f}s)")
+    return seconds
 
 
 def _clean_url(url: str) -> str:
@@ -57,7 +69,7 @@ def add(
 ) -> None:
     """Watch the RSS or Atom feed at URL."""
     clean = _clean_url(url)
-    seconds = parse_duration(interval)
+    seconds = poll_interval(interval, ctx.settings)
     for channel in notify:
         try:
             validate_url(channel)
@@ -121,7 +133,7 @@ def import_(ctx: Context, file: Path, interval: str, full_text: bool) -> None:
         outlines = read_opml(data)
     except OpmlError as exc:
         raise UsageError(str(exc)) from exc
-    seconds = parse_duration(interval)
+    seconds = poll_interval(interval, ctx.settings)
     good: dict[str, str | None] = {}
     for outline in outlines:
         try:

@@ -24,6 +24,11 @@ def env(tmp_path):
         (["watch", "add", "x", "--notify", "nonsense://what"], "--notify"),
         (["watch", "show", "nope"], "no watchlist"),
         (["feeds", "remove", "99"], "no feed with id 99"),
+        (
+            ["feeds", "add", "https://example.org/feed", "--interval", "99999999999999999999d"],
+            "POLL_MAX_INTERVAL",
+        ),
+        (["feeds", "add", "https://example.org/feed", "--interval", "5s"], "ARMSWATCH_POLL_MIN_INTERVAL"),
         (["replay", "--reclassify", "--since", "notadate"], "--since 'notadate' is not a date"),
         (["replay", "--watchlist", "w", "--until", "2026-13-01"], "--until '2026-13-01' is not a date"),
         (
