@@ -5,6 +5,7 @@ The record's fields and formats must change together with that schema file.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from datetime import UTC, datetime
 from typing import Any
@@ -14,7 +15,7 @@ from services.ingest.language import detect_language
 from services.ingest.parse import FeedEntry, ParsedFeed
 from services.ingest.urls import article_id, canonical_url
 
-__all__ = ["LANGUAGE_SAMPLE_CHARS", "rfc3339", "to_article"]
+__all__ = ["EARLIEST_YEAR", "LANGUAGE_SAMPLE_CHARS", "published", "rfc3339", "to_article"]
 
 #: How much of title + text the language detector reads.
 LANGUAGE_SAMPLE_CHARS = 2000
@@ -24,7 +25,20 @@ def rfc3339(moment: datetime) -> str:
     """Format ``moment`` as an RFC 3339 UTC timestamp ending in ``Z`` (naive times are taken as UTC)."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with contextlib.suppress(OverflowError):  # 0001-01-01 with a positive offset has no UTC form
+        moment = moment.astimezone(UTC)
+    return f"{moment.year:04d}-{moment:%m-%dT%H:%M:%S}Z"
+
+
+#: Publication dates before this year are placeholders ("Mon, 01 Jan 0001" on Hugo sites), not dates.
+EARLIEST_YEAR = 1970
+
+
+def published(entry: FeedEntry) -> str | None:
+    """The entry's publication time, or None when it is missing or a placeholder."""
+    if entry.published is None or entry.published.year < EARLIEST_YEAR:
+        return None
+    return rfc3339(entry.published)
 
 
 def _is_http_url(value: str | None) -> bool:
@@ -80,6 +94,6 @@ def to_article(
         "summary": entry.summary,
         "text": text,
         "language": detect_language(sample, hint=entry.language or feed.language),
-        "published_at": rfc3339(entry.published) if entry.published else None,
+        "published_at": published(entry),
         "fetched_at": rfc3339(fetched_at),
     }

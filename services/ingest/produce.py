@@ -12,22 +12,37 @@ from datetime import UTC, datetime
 from typing import Any
 
 from services.bus import Publisher
+from services.config import redact_url
+from services.errors import RecordError
 from services.ingest.adapter import to_article
 from services.ingest.parse import ParsedFeed
-from services.records import ARTICLE
+from services.logs import get_logger
+from services.records import ARTICLE, validate
 from services.store import feeds as feedstore
 
 __all__ = ["FullText", "articles_of", "produce"]
+
+log = get_logger("ingest")
 
 #: Fetches an article page's main text (None when it cannot): the poller's, within its limits.
 FullText = Callable[[str], Awaitable[str | None]]
 
 
 def articles_of(parsed: ParsedFeed, feed_url: str, fetched_at: datetime) -> list[dict[str, Any]]:
-    """The feed's Article records, one per id (the first entry wins)."""
+    """The feed's valid Article records, one per id (the first entry wins).
+
+    An entry that cannot make a valid Article costs that entry only: it is logged with its
+    reason and left out, and its neighbours go on.
+    """
     found: dict[str, dict[str, Any]] = {}
-    for entry in parsed.entries:
-        article = to_article(entry, parsed, feed_url=feed_url, fetched_at=fetched_at)
+    for n, entry in enumerate(parsed.entries):
+        try:
+            article = to_article(entry, parsed, feed_url=feed_url, fetched_at=fetched_at)
+            if article is not None:
+                validate(ARTICLE, article)
+        except (RecordError, ValueError, OverflowError) as exc:
+            log.warning("feed item skipped", feed_url=redact_url(feed_url), item=n, reason=str(exc)[:300])
+            continue
         if article is not None:
             found.setdefault(article["id"], article)
     return list(found.values())

@@ -168,3 +168,37 @@ def test_rfc3339_naive_and_aware() -> None:
     assert (
         rfc3339(datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone(timedelta(hours=-5)))) == "2024-01-02T08:04:05Z"
     )
+
+
+def test_placeholder_and_ancient_dates_are_no_publication_time() -> None:
+    """'Mon, 01 Jan 0001' (Hugo) gives a valid Article with no published_at, not a schema failure."""
+    for moment in (datetime(1, 1, 1, tzinfo=UTC), datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=2)))):
+        article = assert_valid(
+            to_article(
+                entry(link="https://ex.org/a", title="A", published=moment),
+                FEED,
+                feed_url="https://ex.org/feed",
+                fetched_at=FETCHED,
+            )
+        )
+        assert article["published_at"] is None
+    assert rfc3339(datetime(999, 5, 4, tzinfo=UTC)) == "0999-05-04T00:00:00Z"
+
+
+def test_one_bad_item_costs_that_item_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An entry whose record fails the schema (the old '1-01-01T00:00:00Z') is left out; its neighbours are kept."""
+    from services.ingest import produce
+
+    real = produce.to_article
+
+    def flawed(e: FeedEntry, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
+        article = real(e, *args, **kwargs)
+        if article is not None and e.link and e.link.endswith("/bad"):
+            article["published_at"] = "1-01-01T00:00:00Z"
+        return article
+
+    monkeypatch.setattr(produce, "to_article", flawed)
+    entries = [entry(link=f"https://ex.org/{n}", title=f"item {n}") for n in ("0", "bad", "1", "2")]
+    parsed = ParsedFeed(title="", link=None, language=None, hub=None, self_url=None, entries=entries)
+    urls = [a["url"] for a in produce.articles_of(parsed, "https://ex.org/feed", FETCHED)]
+    assert urls == ["https://ex.org/0", "https://ex.org/1", "https://ex.org/2"]
