@@ -48,14 +48,27 @@ def _is_http_url(value: str | None) -> bool:
     return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
 
 
-def _identity(entry: FeedEntry, feed: ParsedFeed, feed_url: str) -> tuple[str, str]:
-    """Return (id, url): from the link, else a URL guid, else a hash of feed URL and guid or title."""
-    for candidate in (entry.link, entry.guid):
-        if candidate is not None and _is_http_url(candidate):
-            return article_id(candidate), canonical_url(candidate)
-    local = entry.guid or entry.title
-    digest = hashlib.sha256(f"{canonical_url(feed_url)}\n{local}".encode()).hexdigest()[:32]
-    return digest, feed.link or feed_url
+def _identity(entry: FeedEntry, feed: ParsedFeed, feed_key: str, shared_link: bool) -> tuple[str, str]:
+    """Return (id, url) for an entry.
+
+    A link names the story wherever it is published, so two feeds carrying one story give one
+    article; but a link that several items of the same feed share (a home page) names none of
+    them. Then the guid, then a hash of the content identify the item, within its feed (keyed
+    by the feed's stable identity, not its URL, so a redirect stores nothing twice).
+    """
+    link = entry.link if _is_http_url(entry.link) else None
+    guid_url = entry.guid if _is_http_url(entry.guid) else None
+    named = link or guid_url
+    url = canonical_url(named) if named else feed.link or ""
+    if link is not None and not shared_link:
+        return article_id(link), url
+    if guid_url is not None and not shared_link:
+        return article_id(guid_url), url
+    if entry.guid:
+        local = f"guid\n{entry.guid}"
+    else:
+        local = f"content\n{link or ''}\n{entry.title}\n{entry.summary}\n{entry.content}"
+    return hashlib.sha256(f"{feed_key}\n{local}".encode()).hexdigest()[:32], url
 
 
 def _source(feed: ParsedFeed, feed_url: str) -> str:
@@ -66,7 +79,13 @@ def _source(feed: ParsedFeed, feed_url: str) -> str:
 
 
 def to_article(
-    entry: FeedEntry, feed: ParsedFeed, *, feed_url: str, fetched_at: datetime
+    entry: FeedEntry,
+    feed: ParsedFeed,
+    *,
+    feed_url: str,
+    fetched_at: datetime,
+    feed_key: str | None = None,
+    shared_link: bool = False,
 ) -> dict[str, Any] | None:
     """Build the ``Article`` record for one entry.
 
@@ -75,19 +94,21 @@ def to_article(
         feed: the feed it came from (title and language are used).
         feed_url: the URL the feed was fetched from.
         fetched_at: when the feed was fetched.
+        feed_key: the feed's stable identity (its store id); the canonical feed URL when not given.
+        shared_link: other items of the same feed carry the same link.
 
     Returns:
-        A dict valid against ``schemas/article.schema.json``, or None for an entry
-        with neither link, guid nor title (nothing to identify it by).
+        A dict valid against ``schemas/article.schema.json``, or None for an entry with nothing
+        to identify or read (no link, guid, title, summary or content).
     """
-    if not (entry.link or entry.guid or entry.title):
+    if not (entry.link or entry.guid or entry.title or entry.summary or entry.content):
         return None
-    ident, url = _identity(entry, feed, feed_url)
+    ident, url = _identity(entry, feed, feed_key or canonical_url(feed_url), shared_link)
     text = entry.content or entry.summary
     sample = f"{entry.title}\n{text}"[:LANGUAGE_SAMPLE_CHARS]
     return {
         "id": ident,
-        "url": url,
+        "url": url or feed_url,
         "feed_url": feed_url,
         "source": _source(feed, feed_url),
         "title": entry.title,

@@ -7,6 +7,7 @@ the same Article, produced once whichever way it came first.
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -16,6 +17,7 @@ from services.config import redact_url
 from services.errors import RecordError
 from services.ingest.adapter import to_article
 from services.ingest.parse import ParsedFeed
+from services.ingest.urls import canonical_url
 from services.logs import get_logger
 from services.records import ARTICLE, validate
 from services.store import feeds as feedstore
@@ -28,16 +30,22 @@ log = get_logger("ingest")
 FullText = Callable[[str], Awaitable[str | None]]
 
 
-def articles_of(parsed: ParsedFeed, feed_url: str, fetched_at: datetime) -> list[dict[str, Any]]:
+def articles_of(
+    parsed: ParsedFeed, feed_url: str, fetched_at: datetime, feed_key: str | None = None
+) -> list[dict[str, Any]]:
     """The feed's valid Article records, one per id (the first entry wins).
 
     An entry that cannot make a valid Article costs that entry only: it is logged with its
     reason and left out, and its neighbours go on.
     """
     found: dict[str, dict[str, Any]] = {}
+    links = Counter(canonical_url(e.link) for e in parsed.entries if e.link)
     for n, entry in enumerate(parsed.entries):
+        shared = bool(entry.link) and links[canonical_url(entry.link or "")] > 1
         try:
-            article = to_article(entry, parsed, feed_url=feed_url, fetched_at=fetched_at)
+            article = to_article(
+                entry, parsed, feed_url=feed_url, fetched_at=fetched_at, feed_key=feed_key, shared_link=shared
+            )
             if article is not None:
                 validate(ARTICLE, article)
         except (RecordError, ValueError, OverflowError) as exc:
@@ -68,7 +76,7 @@ async def produce(
     the batch fails they are released again, so the next poll retries them (the archive, when on,
     keeps a record from being produced twice).
     """
-    articles = articles_of(parsed, feed_url, datetime.now(UTC))
+    articles = articles_of(parsed, feed_url, datetime.now(UTC), feed_key=f"feed:{feed_id}")
     fresh = await asyncio.to_thread(feedstore.claim_seen, publisher.db, feed_id, [a["id"] for a in articles])
     wanted = set(fresh)
     todo = [a for a in articles if a["id"] in wanted]

@@ -133,33 +133,49 @@ def test_url_guid_is_the_identity_without_link() -> None:
     assert article["url"] == "https://x.test/p/9"
 
 
-def test_local_guid_is_hashed_with_the_feed_url() -> None:
-    """A non-URL guid gives an id stable per feed, not across feeds; the URL falls back to the feed's."""
+def test_local_guid_is_hashed_with_the_feed_identity_not_its_url() -> None:
+    """A non-URL guid gives an id stable per feed (its store identity), whatever URL the feed moved to."""
     item = entry(guid="local-7", title="Only a title")
-    one = to_article(item, FEED, feed_url="http://a.test/feed", fetched_at=FETCHED)
-    again = to_article(item, FEED, feed_url="http://A.test/feed#x", fetched_at=FETCHED + timedelta(hours=1))
-    other = to_article(item, FEED, feed_url="http://b.test/feed", fetched_at=FETCHED)
-    assert one is not None and again is not None and other is not None
+    one = to_article(item, FEED, feed_url="http://a.test/feed", fetched_at=FETCHED, feed_key="feed:1")
+    moved = to_article(item, FEED, feed_url="http://new.a.test/feed", fetched_at=FETCHED, feed_key="feed:1")
+    other = to_article(item, FEED, feed_url="http://b.test/feed", fetched_at=FETCHED, feed_key="feed:2")
+    assert one is not None and moved is not None and other is not None
     assert re.fullmatch(r"[0-9a-f]{32}", one["id"])
-    assert one["id"] == again["id"] != other["id"]
+    assert one["id"] == moved["id"] != other["id"]
     assert one["url"] == "http://a.test/feed"
     assert_valid(one)
 
 
 def test_title_only_entry_is_kept() -> None:
-    """An entry with just a title is still an article (id from feed URL and title)."""
+    """An entry with just a title is still an article."""
     assert (
         to_article(entry(title="Just a title"), FEED, feed_url="http://a.test/f", fetched_at=FETCHED)
         is not None
     )
 
 
-def test_unidentifiable_entry_is_dropped() -> None:
-    """An entry with neither link, guid nor title maps to None."""
-    assert (
-        to_article(entry(summary="floating text"), FEED, feed_url="http://a.test/f", fetched_at=FETCHED)
-        is None
-    )
+def test_description_only_entry_is_kept() -> None:
+    """RSS 2.0 allows an item with only a description: it is an article, identified by its content."""
+    first = to_article(entry(summary="floating text"), FEED, feed_url="http://a.test/f", fetched_at=FETCHED)
+    second = to_article(entry(summary="other text"), FEED, feed_url="http://a.test/f", fetched_at=FETCHED)
+    assert first is not None and second is not None and first["id"] != second["id"]
+    assert_valid(first)
+
+
+def test_empty_entry_is_dropped() -> None:
+    """An entry with nothing to identify or read maps to None."""
+    assert to_article(entry(), FEED, feed_url="http://a.test/f", fetched_at=FETCHED) is None
+
+
+def test_items_sharing_one_link_stay_apart() -> None:
+    """Three items of one feed with their own guids but one link (a home page) are three articles."""
+    from services.ingest.produce import articles_of
+
+    items = [entry(link="https://outlet.test/#top", guid=f"g{n}", title=f"story {n}") for n in range(3)]
+    items.append(entry(link="https://outlet.test/?ref=rss", title="story without guid"))
+    parsed = ParsedFeed(title="", link=None, language=None, hub=None, self_url=None, entries=items)
+    articles = articles_of(parsed, "https://outlet.test/feed", FETCHED, feed_key="feed:7")
+    assert len({a["id"] for a in articles}) == 4
 
 
 def test_rfc3339_naive_and_aware() -> None:
