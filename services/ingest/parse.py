@@ -44,6 +44,12 @@ class ParsedFeed:
     self_url: str | None
     entries: list[FeedEntry] = field(default_factory=list)
     bozo: str | None = None
+    version: str = ""  # feedparser's format name ('rss20', 'atom10' ...); empty when it is no feed at all
+
+    @property
+    def is_feed(self) -> bool:
+        """The document is a feed (a known format, or at least one item was read)."""
+        return bool(self.version or self.entries)
 
 
 # --- HTML to text -----------------------------------------------------------------------------
@@ -215,6 +221,7 @@ def _map_feed(decoded: Any) -> ParsedFeed:
         self_url=_link(feed.get("links"), "self"),
         entries=[_map_entry(entry) for entry in decoded.get("entries", [])],
         bozo=_bozo(decoded),
+        version=str(decoded.get("version") or ""),
     )
 
 

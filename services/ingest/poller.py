@@ -130,8 +130,15 @@ class Poller:
         items = produced = 0
         title = None
         parsed: ParsedFeed | None = None
+        not_a_feed = False
         if result.error is None and result.status == 200 and result.body is not None:
             parsed = await asyncio.to_thread(parse_feed, result.body, result.final_url, result.content_type)
+            not_a_feed = not parsed.is_feed
+        if not_a_feed:
+            kind_of = (result.content_type or "no content type").split(";")[0].strip()
+            status = f"200 but not a feed ({kind_of})"
+            parsed = None
+        elif parsed is not None:
             full_text = self._limited_page_text() if feed.full_text else None
             items, produced = await produce(self.publisher, feed.id, feed.url, parsed, full_text=full_text)
             title = parsed.title if parsed.title and parsed.title != feed.title else None
@@ -142,7 +149,7 @@ class Poller:
             status = "304 not modified"
         else:
             status = result.error or f"HTTP {result.status}"
-        ok = result.error is None and result.status in (200, 304)
+        ok = result.error is None and result.status in (200, 304) and not not_a_feed
         errors = 0 if ok else feed.consecutive_errors + 1
         kind = classify_outcome(ok=ok, items=items, new=produced, first=not feed.ever_read)
         plan = plan_next(

@@ -197,3 +197,24 @@ async def test_run_loop_polls_everything_and_stops(ingest_server: FeedServer, ha
     assert len(harness.articles()) == 150
     rows = [harness.feed(n) for n in range(1, 151)]
     assert all(r.last_status == "200 ok, 1 items, 1 new" for r in rows)
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"<!doctype html><html><head><title>Moved</title></head><body>Our news</body></html>", "text/html"),
+        (b'{"items": [{"title": "not a feed"}]}', "application/json"),
+        (bytes(range(256)) * 40, "application/octet-stream"),
+    ],
+    ids=["html", "json", "binary"],
+)
+async def test_a_page_that_is_no_feed_is_a_feed_error(
+    ingest_server: FeedServer, harness: Harness, body: bytes, content_type: str
+) -> None:
+    """HTML, JSON or binary instead of a feed counts as an error with a clear status, so health notices fire."""
+    ingest_server.feed("/feed", body, content_type=content_type)
+    feed_id = harness.add(ingest_server.url("/feed"))
+    await harness.round()
+    row = harness.feed(feed_id)
+    assert row.last_status == f"200 but not a feed ({content_type})"
+    assert row.consecutive_errors == 1 and harness.articles() == []
