@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
 
+import charset_normalizer
 import feedparser
 
 __all__ = ["FeedEntry", "ParsedFeed", "html_to_text", "parse_feed"]
@@ -120,11 +121,32 @@ def _decode(body: bytes, url: str, content_type: str | None) -> Any:
     # application/xml: servers often say text/html or text/plain for feeds, and RFC 3023 makes
     # text/xml without a charset US-ASCII, overriding the XML declaration and garbling most feeds.
     media_type = "application/xml"
-    charset = _charset(content_type)
+    charset = _charset(content_type) or _detected_charset(body)
     if charset:
         media_type += f"; charset={charset}"
     headers = {"content-location": url, "content-type": media_type}
     return feedparser.parse(body, response_headers=headers, sanitize_html=True, resolve_relative_uris=True)
+
+
+_DETECT_BYTES = 64 * 1024  # enough text to tell legacy encodings apart, bounded for huge bodies
+_XML_ENCODING = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=", re.IGNORECASE)
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+
+
+def _detected_charset(body: bytes) -> str | None:
+    """The charset of a body that declares none and is not UTF-8 (KOI8-R, EUC-KR, Shift-JIS ...), detected.
+
+    feedparser falls back to windows-1252 when neither HTTP nor the XML declaration names a
+    charset; charset-normalizer's guess is better for every non-Latin legacy encoding.
+    """
+    if body.startswith(_BOMS) or _XML_ENCODING.match(body[:512]):
+        return None
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        best = charset_normalizer.from_bytes(body[:_DETECT_BYTES]).best()
+        return best.encoding if best is not None else None
+    return None
 
 
 def _charset(content_type: str | None) -> str | None:

@@ -118,3 +118,50 @@ def test_garbage_is_bozo_with_no_entries() -> None:
 def test_html_to_text(markup: str, single_line: bool, expected: str) -> None:
     """Blocks become lines, scripts and styles vanish, entities decode, whitespace collapses."""
     assert html_to_text(markup, single_line=single_line) == expected
+
+
+LEGACY = {
+    "koi8_r": (
+        "ru",
+        "Министерство обороны подписало контракт на поставку новых истребителей. Первые самолёты будут переданы армии в следующем году. Заказ включает запасные части и обучение пилотов.",
+    ),
+    "euc_kr": (
+        "ko",
+        "방위사업청은 새로운 전투기 도입 계약을 체결했다고 밝혔다. 첫 번째 항공기는 내년에 공군에 인도될 예정이다. 계약에는 예비 부품과 조종사 교육이 포함된다.",
+    ),
+    "euc_jp": (
+        "ja",
+        "防衛省は新しい戦闘機の購入契約を締結したと発表した。最初の機体は来年航空自衛隊に引き渡される予定である。契約には予備部品と操縦士の訓練が含まれる。",
+    ),
+    "shift_jis": (
+        "ja",
+        "防衛省は新しい戦闘機の購入契約を締結したと発表した。最初の機体は来年航空自衛隊に引き渡される予定である。契約には予備部品と操縦士の訓練が含まれる。",
+    ),
+    "gb2312": (
+        "zh",
+        "国防部宣布签署了购买新型战斗机的合同。首批飞机将于明年交付空军。合同包括备件和飞行员培训。",
+    ),
+    "tis_620": (
+        "th",
+        "กระทรวงกลาโหมได้ลงนามในสัญญาซื้อเครื่องบินขับไล่รุ่นใหม่ เครื่องบินลำแรกจะส่งมอบให้กองทัพอากาศในปีหน้า สัญญารวมถึงอะไหล่และการฝึกนักบิน",
+    ),
+    "cp1255": (
+        "he",
+        "משרד הביטחון חתם על חוזה לרכישת מטוסי קרב חדשים. המטוסים הראשונים יימסרו לחיל האוויר בשנה הבאה. החוזה כולל חלקי חילוף והכשרת טייסים.",
+    ),
+}
+
+
+@pytest.mark.parametrize("encoding", sorted(LEGACY))
+def test_a_legacy_charset_declared_nowhere_is_detected(encoding: str) -> None:
+    """A feed in KOI8-R, EUC-KR, EUC-JP, Shift-JIS, GB2312, TIS-620 or Windows-1255 that names no charset reads right."""
+    _, text = LEGACY[encoding]
+    doc = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Defence</title>'
+        f"<item><title>{text[:40]}</title><link>https://ex.test/1</link><description>{text}</description></item>"
+        "</channel></rss>"
+    )
+    parsed = parse_feed(doc.encode(encoding), "https://ex.test/feed", "application/rss+xml")
+    (item,) = parsed.entries
+    assert item.title == text[:40].strip()
+    assert item.summary == text
