@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from typing import Any
 
@@ -28,6 +29,23 @@ class _QuietLibraries(logging.Filter):
         return not record.name.startswith(_NOISY)
 
 
+#: user:password@ in any URL of a log line ('https://user:pass@host/feed', 'json://u:p@host').
+_URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^\s/@:]*:)[^\s/@]+@")
+
+
+def redact_credentials(text: str) -> str:
+    """Replace the password of every URL in `text` by *** (the user name stays)."""
+    return _URL_CREDENTIALS.sub(r"\1***@", text)
+
+
+def _redact_event(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+    """A processor: no URL password reaches a log line, whichever field or message holds it."""
+    for key, value in event.items():
+        if isinstance(value, str) and "@" in value:
+            event[key] = redact_credentials(value)
+    return event
+
+
 def configure_logging(level: str = "info", fmt: str = "console", stream: Any = None) -> None:
     """Route structlog and the stdlib loggers through one renderer, to stderr by default."""
     out = stream or sys.stderr
@@ -37,6 +55,7 @@ def configure_logging(level: str = "info", fmt: str = "console", stream: Any = N
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
+        _redact_event,
     ]
     renderer: Any = (
         structlog.processors.JSONRenderer(ensure_ascii=False)

@@ -11,10 +11,11 @@ import click
 
 from services.channels import validate_url
 from services.cli._context import Context, pass_context
-from services.config import Settings
+from services.config import Settings, redact_url
 from services.errors import UsageError
 from services.ingest.opml import OpmlError, OpmlFeed, read_opml, write_opml
 from services.ingest.urls import validate_feed_url
+from services.logs import redact_credentials
 from services.store import feeds as feedstore
 from services.store.models import Feed
 
@@ -76,7 +77,7 @@ def add(
         except ValueError as exc:
             raise UsageError(str(exc)) from exc
     feed_id = feedstore.add_feed(ctx.db(), clean, seconds, full_text, owner=owner, notify=notify)
-    click.echo(f"feed {feed_id} added: {clean} (every {interval})")
+    click.echo(f"feed {feed_id} added: {redact_url(clean)} (every {interval})")
 
 
 def _when(moment: datetime | None, default: str) -> str:
@@ -94,8 +95,8 @@ def _describe(f: Feed) -> str:
     ]
     extra = "  ".join(x for x in flags if x)
     return (
-        f"{f.id:>4}  {f.url}{'  ' + extra if extra else ''}\n"
-        f"      {every}  last {_when(f.last_fetch_at, 'never')}  status {f.last_status or '-'}"
+        f"{f.id:>4}  {redact_url(f.url)}{'  ' + extra if extra else ''}\n"
+        f"      {every}  last {_when(f.last_fetch_at, 'never')}  status {redact_credentials(f.last_status or '-')}"
         f"  errors {f.consecutive_errors}  next {_when(f.next_due_at, '-')}  items {f.items_seen}"
     )
 
@@ -151,7 +152,7 @@ def import_(ctx: Context, file: Path, interval: str, full_text: bool) -> None:
 def export(ctx: Context) -> None:
     """Print every feed as OPML 2.0, for other feed readers."""
     rows = feedstore.list_feeds(ctx.db())
-    document = write_opml((OpmlFeed(f.url, f.title) for f in rows), created=datetime.now(UTC))
+    document = write_opml((OpmlFeed(redact_url(f.url), f.title) for f in rows), created=datetime.now(UTC))
     click.echo(document.decode("utf-8"), nl=False)
 
 

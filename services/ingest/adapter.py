@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from services.config import redact_url
 from services.ingest.language import detect_language
 from services.ingest.parse import FeedEntry, ParsedFeed
 from services.ingest.urls import article_id, canonical_url
@@ -108,8 +109,8 @@ def to_article(
     sample = f"{entry.title}\n{text}"[:LANGUAGE_SAMPLE_CHARS]
     return {
         "id": ident,
-        "url": url or feed_url,
-        "feed_url": feed_url,
+        "url": url or redact_url(feed_url),
+        "feed_url": redact_url(feed_url),
         "source": _source(feed, feed_url),
         "title": entry.title,
         "summary": entry.summary,
