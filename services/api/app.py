@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Header, Request
+from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import BaseModel, Field
@@ -83,7 +83,10 @@ def create_app(publisher: Publisher) -> FastAPI:
 
     @app.get("/deals")
     def deals(
-        _user: Caller, buyer: str | None = None, stage: str | None = None, limit: int = 50
+        _user: Caller,
+        buyer: str | None = None,
+        stage: str | None = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
     ) -> list[dict[str, Any]]:
         query = select(Deal).order_by(Deal.updated_at.desc()).limit(min(limit, 500))
         if buyer:
@@ -96,7 +99,9 @@ def create_app(publisher: Publisher) -> FastAPI:
             ]
 
     @app.get("/events")
-    def events(_user: Caller, buyer: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    def events(
+        _user: Caller, buyer: str | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 50
+    ) -> list[dict[str, Any]]:
         query = select(EventRow).order_by(EventRow.detected_at.desc()).limit(min(limit, 500))
         if buyer:
             query = query.where(EventRow.buyer_iso == country_code(buyer))

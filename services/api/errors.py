@@ -9,7 +9,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from services.errors import UsageError
+from services.errors import RecordError, UsageError
+from services.logs import get_logger
+
+log = get_logger("api")
 
 
 def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
@@ -50,4 +53,22 @@ def install(app: FastAPI) -> None:
         code = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}.get(
             exc.status_code, "error"
         )
-        return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code)
+        headers = getattr(exc, "headers", None)  # a 405 keeps its Allow
+        return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code, headers=headers)
+
+    @app.exception_handler(RecordError)
+    async def _record(_request: Request, exc: RecordError) -> JSONResponse:
+        return JSONResponse(error_body("invalid", str(exc)), status_code=422)
+
+    @app.exception_handler(UnicodeError)
+    async def _unicode(_request: Request, exc: UnicodeError) -> JSONResponse:
+        return JSONResponse(
+            error_body("invalid", "text is not valid Unicode (a lone surrogate?)"), status_code=422
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.error("api request failed", path=request.url.path, error=f"{type(exc).__name__}: {exc}"[:300])
+        return JSONResponse(
+            error_body("internal", "the server could not answer; the error is logged"), status_code=500
+        )

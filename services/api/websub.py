@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import PlainTextResponse
 
 from services.api.errors import ApiError
@@ -45,10 +45,14 @@ def _publisher(request: Request) -> Publisher:
     return publisher
 
 
+#: A feed's store id: a positive 64-bit integer (a longer number names no feed and must not reach the database).
+FeedId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+
+
 @router.get("/websub/{feed_id}", response_class=PlainTextResponse)
 async def verify_intent(
     request: Request,
-    feed_id: int,
+    feed_id: FeedId,
     mode: Annotated[str, Query(alias="hub.mode")],
     topic: Annotated[str | None, Query(alias="hub.topic")] = None,
     challenge: Annotated[str | None, Query(alias="hub.challenge")] = None,
@@ -83,7 +87,7 @@ async def _body(request: Request, limit: int) -> bytes:
 
 
 @router.post("/websub/{feed_id}", status_code=202)
-async def push(request: Request, feed_id: int) -> dict[str, Any]:
+async def push(request: Request, feed_id: FeedId) -> dict[str, Any]:
     """Take pushed feed content signed with our secret and produce its new items as Articles."""
     publisher = _publisher(request)
     record = await asyncio.to_thread(feedstore.websub_get, publisher.db, feed_id)

@@ -106,3 +106,32 @@ def test_metrics_need_a_token_and_report_the_store(api):
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
     assert "armswatch_articles 0.0" in response.text and "armswatch_alerts_pending 0.0" in response.text
     assert "# TYPE armswatch_records_produced_total counter" in response.text
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kwargs", "status", "field"),
+    [
+        ("post", "/watchlists", {"json": {"name": "x" * 201, "buyer": ["KZ"]}}, 422, None),
+        ("post", "/watchlists", {"content": '{"name": "\\ud800", "buyer": ["KZ"]}'}, 422, None),
+        ("get", "/deals?limit=-1", {}, 422, "limit"),
+        ("get", "/events?limit=100000", {}, 422, "limit"),
+        ("post", "/websub/49808072523502053228544", {"content": b"x"}, 422, "feed_id"),
+    ],
+    ids=["name-201", "lone-surrogate", "negative-limit", "huge-limit", "huge-feed-id"],
+)
+def test_hostile_input_is_a_4xx_in_the_one_shape(api, method, path, kwargs, status, field):
+    """Inputs that used to answer a plain-text 500 are refused in the error shape, and nothing is stored."""
+    headers = {**_auth("alice"), "content-type": "application/json"}
+    response = getattr(api, method)(path, headers=headers, **kwargs)
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"} and body["error"]["code"] == "invalid"
+    if field is not None:
+        assert body["error"]["field"] == field
+    assert api.get("/watchlists", headers=_auth("alice")).json() == []
+
+
+def test_method_not_allowed_names_the_allowed_ones(api):
+    """A 405 carries Allow, as HTTP wants."""
+    response = api.put("/deals", headers=_auth("alice"))
+    assert response.status_code == 405 and "GET" in response.headers["allow"]
