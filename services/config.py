@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     api_port: int = Field(
         default=8080, ge=0, le=65535, description="Port the API listens on (0 picks a free one)."
     )
+    api_max_body: int = Field(
+        default=1_048_576,
+        ge=1024,
+        le=64 * 1_048_576,
+        description="Largest request body the API reads, in bytes.",
+    )
     session_timeout: float = Field(
         default=6.0,
         gt=0,

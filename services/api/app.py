@@ -14,6 +14,7 @@ from sqlalchemy import select
 from services import __version__
 from services.api import websub
 from services.api.errors import ApiError, install
+from services.api.guard import RequestGuard
 from services.api.metrics import exposition
 from services.bus import Publisher
 from services.channels import redact
@@ -48,14 +49,17 @@ def _shown(record: dict[str, Any]) -> dict[str, Any]:
     return {**record, "notify": [redact(u) for u in record.get("notify") or []]}
 
 
+def _token_user(db: Database, token: str) -> str | None:
+    """The name of the user whose API token this is, if any."""
+    with db.session() as session:
+        return session.scalar(select(User.name).where(User.token_hash == token_hash(token)))
+
+
 def current_user(request: Request, authorization: Annotated[str | None, Header()] = None) -> str:
     """The user owning the bearer token; 401 without a valid one."""
     if not authorization or not authorization.startswith("Bearer "):
         raise ApiError(401, "unauthorized", "send Authorization: Bearer <token>")
-    digest = token_hash(authorization.removeprefix("Bearer "))
-    db: Database = request.app.state.db
-    with db.session() as session:
-        name = session.scalar(select(User.name).where(User.token_hash == digest))
+    name = _token_user(request.app.state.db, authorization.removeprefix("Bearer "))
     if name is None:
         raise ApiError(401, "unauthorized", "unknown API token")
     return name
@@ -70,6 +74,11 @@ def create_app(publisher: Publisher) -> FastAPI:
     app = FastAPI(title="armswatch", version=__version__)
     app.state.db = db
     install(app)
+    app.add_middleware(
+        RequestGuard,
+        max_body=publisher.settings.api_max_body,
+        token_ok=lambda token: _token_user(db, token) is not None,
+    )
     app.include_router(websub.router, dependencies=[Depends(websub.bind(publisher))])
 
     @app.get("/healthz")

@@ -135,3 +135,29 @@ def test_method_not_allowed_names_the_allowed_ones(api):
     """A 405 carries Allow, as HTTP wants."""
     response = api.put("/deals", headers=_auth("alice"))
     assert response.status_code == 405 and "GET" in response.headers["allow"]
+
+
+def test_bodies_are_bounded_and_tokens_checked_before_reading(api):
+    """A large body is 413 whatever its route; without a token it is 401 before any byte is read."""
+    big = b"{" + b" " * (2 * 1024 * 1024) + b"}"
+    anonymous = api.post("/watchlists", content=big, headers={"content-type": "application/json"})
+    assert anonymous.status_code in (401, 413) and anonymous.json()["error"]["code"] in (
+        "unauthorized",
+        "too_large",
+    )
+    small_anonymous = api.post("/watchlists", content=b"{}", headers={"content-type": "application/json"})
+    assert small_anonymous.status_code == 401
+    signed_in = api.post(
+        "/watchlists", content=big, headers={**_auth("alice"), "content-type": "application/json"}
+    )
+    assert signed_in.status_code == 413 and signed_in.json()["error"]["code"] == "too_large"
+
+    def chunks():
+        for _ in range(40):
+            yield b" " * 65536
+
+    streamed = api.post(
+        "/watchlists", content=chunks(), headers={**_auth("alice"), "content-type": "application/json"}
+    )
+    assert streamed.status_code == 413
+    assert api.get("/watchlists", headers=_auth("alice")).json() == []
