@@ -13,6 +13,7 @@ from services.app import add_consumer
 from services.bus import Publisher
 from services.classify import deal_key
 from services.classify.backends import Classifier, load_classifier
+from services.deals import stage_rank
 from services.logs import get_logger
 from services.records import ARTICLE, PROCUREMENT_EVENT, now_iso
 from services.store.models import ArticleRow
@@ -30,7 +31,7 @@ def event_id(article_id: str, version: str, deal_key: str, stage: str, quantity:
 def to_events(
     article: dict[str, Any], classifier: Classifier, detected_at: str | None = None
 ) -> list[dict[str, Any]]:
-    """Classify one Article with `classifier` and map its events to ProcurementEvent records."""
+    """Classify one Article with `classifier` and map its events to ProcurementEvent records, in lifecycle order."""
     result = classifier.classify(
         {
             "id": article["id"],
@@ -71,6 +72,9 @@ def to_events(
                 "published_at": article.get("published_at"),
             }
         )
+    # One article's events in lifecycle order (contract before delivery): the notifier then alerts each
+    # stage it states, whatever order the classifier listed them in.
+    records.sort(key=lambda r: stage_rank(r["stage"]))
     return records
 
 
