@@ -53,7 +53,6 @@ class DealState:
         quantity or value replaces the last one; the first named seller and system stay.
         """
         stage = str(event["stage"])
-        self.stages_seen = dict(self.stages_seen)
         self.stages_seen.setdefault(stage, str(event["detected_at"]))
         if advances(self.stage, stage):
             self.stage = stage

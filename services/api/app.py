@@ -56,7 +56,10 @@ def _token_user(db: Database, token: str) -> str | None:
 
 
 def current_user(request: Request, authorization: Annotated[str | None, Header()] = None) -> str:
-    """The user owning the bearer token; 401 without a valid one."""
+    """The user owning the bearer token (found by the request guard); 401 without a valid one."""
+    checked = getattr(request.state, "user", None)
+    if checked is not None:
+        return str(checked)
     if not authorization or not authorization.startswith("Bearer "):
         raise ApiError(401, "unauthorized", "send Authorization: Bearer <token>")
     name = _token_user(request.app.state.db, authorization.removeprefix("Bearer "))
@@ -75,9 +78,7 @@ def create_app(publisher: Publisher) -> FastAPI:
     app.state.db = db
     install(app)
     app.add_middleware(
-        RequestGuard,
-        max_body=publisher.settings.api_max_body,
-        token_ok=lambda token: _token_user(db, token) is not None,
+        RequestGuard, max_body=publisher.settings.api_max_body, user_of=lambda token: _token_user(db, token)
     )
     app.include_router(websub.router, dependencies=[Depends(websub.bind(publisher))])
 

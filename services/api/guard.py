@@ -25,12 +25,15 @@ OPEN_PATHS = ("/healthz", "/websub/", "/openapi.json", "/docs", "/redoc")
 
 
 class RequestGuard:
-    """Wrap an ASGI app: bodies at most `max_body` bytes; a valid bearer token where one is needed."""
+    """Wrap an ASGI app: bodies at most `max_body` bytes; a valid bearer token where one is needed.
 
-    def __init__(self, app: App, *, max_body: int, token_ok: Callable[[str], bool]) -> None:
+    The user the token names is left in the request state (``request.state.user``) for the routes.
+    """
+
+    def __init__(self, app: App, *, max_body: int, user_of: Callable[[str], str | None]) -> None:
         self.app = app
         self.max_body = max_body
-        self.token_ok = token_ok
+        self.user_of = user_of
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -44,9 +47,11 @@ class RequestGuard:
         path = str(scope.get("path", ""))
         if not path.startswith(OPEN_PATHS) and path != "/":
             auth = headers.get("authorization", "")
-            if not auth.startswith("Bearer ") or not self.token_ok(auth.removeprefix("Bearer ")):
+            user = self.user_of(auth.removeprefix("Bearer ")) if auth.startswith("Bearer ") else None
+            if user is None:
                 await _answer(send, 401, "unauthorized", "send Authorization: Bearer <token>")
                 return
+            scope.setdefault("state", {})["user"] = user
         if length is not None:
             await self.app(scope, receive, send)
             return

@@ -11,6 +11,7 @@ from services.classify.types import Party
 
 _MAX_AFTER = 40
 _LATE_REACH = 60  # a subject after its verb stands close to it ('negoció Chile')
+# Languages where the subject often follows the verb ("переговоры вели ОАЭ", "negoció Chile").
 LATE_SUBJECT = frozenset({"ru", "uk", "pl", "el", "ro", "sq", "ar", "he", "es", "it", "pt"})
 
 

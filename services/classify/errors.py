@@ -16,7 +16,6 @@ from typing import Any
 from services.classify.evaluate import buyer_ok, system_ok
 from services.classify.types import STAGES
 
-STAGE_ORDER = STAGES
 KINDS = ("no_prediction", "buyer_wrong", "system_wrong", "missed", "false_positive")
 
 
@@ -111,10 +110,10 @@ def format_tables(tables: dict[str, Any]) -> list[str]:
     if overall is None:
         return lines
     head = "gold \\ predicted"
-    lines.append(f"{head:16} " + " ".join(f"{s[:8]:>8}" for s in STAGE_ORDER))
-    for gs in STAGE_ORDER:
+    lines.append(f"{head:16} " + " ".join(f"{s[:8]:>8}" for s in STAGES))
+    for gs in STAGES:
         row = overall["confusion"].get(gs, {})
-        lines.append(f"{gs:16} " + " ".join(f"{row.get(ps, 0):>8}" for ps in STAGE_ORDER))
+        lines.append(f"{gs:16} " + " ".join(f"{row.get(ps, 0):>8}" for ps in STAGES))
     lines.append("")
     cols = ("gold", "stage_right", "stage_wrong", *KINDS)
     lines.append(f"{'scope':10} " + " ".join(f"{c:>14}" for c in cols))

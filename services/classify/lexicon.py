@@ -65,6 +65,8 @@ LANGUAGES = tuple(
         "el",
     ]
 )
+#: modifiers_local.jsonl rows that carry these flags are read by markers.py, not added as lexicon forms.
+ROLE_RULE_FLAGS = ("proclitic", "dative", "agent", "counterparty")
 SUFFIXING = frozenset({"tr", "ko"})
 CASE_ENDINGS = frozenset({"sq", "ro", "pl", "ru", "uk", "el"})  # short category stems take long endings
 NO_INFLECTION = frozenset({"en", "id", "vi", "zh", "ja"})
@@ -230,14 +232,7 @@ def matcher(lang: str) -> Matcher:
             _add(words, lang, form, Entry(KIND_CUE, r["stage"], sub=r["cue"], max_suffix=ms))
     negative_forms: set[str] = set()
     for r in read_jsonl("modifiers.jsonl") + read_jsonl("modifiers_local.jsonl") + read_jsonl("extras.jsonl"):
-        if (
-            r["lang"] != lang
-            or r.get("drop")
-            or r.get("proclitic")
-            or r.get("dative")
-            or r.get("agent")
-            or r.get("counterparty")
-        ):
+        if r["lang"] != lang or r.get("drop") or any(r.get(k) for k in ROLE_RULE_FLAGS):
             continue
         ms = 12 if lang in SUFFIXING else 0
         for form in r["forms"]:

@@ -19,7 +19,6 @@ from services.classify.types import KIND_INST, Mention
 _LIST_GAP = 40
 POSTPOSITIONAL = frozenset({"ja", "ko", "tr", "hi"})
 _VERB_LAST = frozenset({"de"})  # 'hat ... mit den Niederlanden ... erhalten': the verb closes the clause
-# Languages where the subject often follows the verb ("переговоры вели ОАЭ", "negoció Chile").
 _ZH_SELL = re.compile(r"^.{0,4}?(?:出售|销售|銷售|售予|提供|交付|移交|转让|轉讓|出口)")
 _TR_SELLER = re.compile(r"^'?(?:n?[dt][ae]n)")
 _TR_CASE = re.compile(r"['’]([a-zçğıöşü]+)$")
@@ -84,20 +83,15 @@ def dative_forms(lang: str) -> frozenset[str]:
 
 def _dative_role(mod: Mention, sm: SentenceMentions, lang: str) -> str:
     """The role a dative preposition gives: seller after a purchase word, buyer after a sale or a delivery."""
-    from services.classify.cues import is_sale_word
-
     before = [c for c in sm.cues if c.end <= mod.start and mod.start - c.end <= 70]
     if not before:
         return "buyer"
-    cue = before[-1]
-    if cue.entry.data in ("delivery", "cancellation") or is_sale_word(cue, sm, lang):
-        return "buyer"
-    return "seller"
+    return "buyer" if _supply_side(before[-1], sm, lang) else "seller"
 
 
 @cache
-def _agent_data(lang: str) -> tuple[frozenset[str], tuple[str, ...]]:
-    """(agent prepositions, passive auxiliaries they need; empty when any use is an agent) of lang."""
+def _agent_data(lang: str) -> tuple[frozenset[str], re.Pattern[str] | None]:
+    """(agent prepositions, the passive auxiliaries they need as one pattern; None when any use is an agent)."""
     from services.classify.lexicon import read_jsonl
     from services.classify.normalize import fold_form
 
@@ -107,7 +101,8 @@ def _agent_data(lang: str) -> tuple[frozenset[str], tuple[str, ...]]:
         if r.get("agent") and r["lang"] == lang:
             forms.update(fold_form(f, lang) for f in r["forms"])
             aux.extend(fold_form(f, lang) for f in r.get("passive", []))
-    return frozenset(forms), tuple(aux)
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, aux)) + r")(?!\w)") if aux else None
+    return frozenset(forms), pattern
 
 
 def counterparty_forms(lang: str) -> frozenset[str]:
@@ -133,12 +128,11 @@ def agent_forms(lang: str) -> frozenset[str]:
 
 def _passive(sm: SentenceMentions, lang: str) -> bool:
     aux = _agent_data(lang)[1]
-    return not aux or any(re.search(r"(?<!\w)" + re.escape(a) + r"(?!\w)", sm.norm) for a in aux)
+    return aux is None or aux.search(sm.norm) is not None
 
 
 def _agent_role(mod: Mention, sm: SentenceMentions, lang: str) -> str:
     """The agent of a purchase is its buyer; of a sale, a supply or a delivery, its seller."""
-    from services.classify.cues import is_sale_word
 
     def gap(c: Mention) -> int:
         return c.start - mod.end if c.start >= mod.end else max(0, mod.start - c.end)
@@ -146,10 +140,14 @@ def _agent_role(mod: Mention, sm: SentenceMentions, lang: str) -> str:
     near = [c for c in sm.cues if gap(c) <= 70 and (c.start < mod.start or lang in _VERB_LAST)]
     if not near:
         return "seller" if mod.entry.data == "seller_marker" else "buyer"
-    cue = min(near, key=gap)
-    if cue.entry.data in ("delivery", "cancellation") or is_sale_word(cue, sm, lang):
-        return "seller"
-    return "buyer"
+    return "seller" if _supply_side(min(near, key=gap), sm, lang) else "buyer"
+
+
+def _supply_side(cue: Mention, sm: SentenceMentions, lang: str) -> bool:
+    """The cue tells the supplier's act (a sale, a supply, a delivery, a cancellation), not the buyer's."""
+    from services.classify.cues import is_sale_word
+
+    return cue.entry.data in ("delivery", "cancellation") or is_sale_word(cue, sm, lang)
 
 
 @cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from pathlib import Path
 
 SERVICES = Path(__file__).resolve().parents[2] / "services"
@@ -64,36 +65,30 @@ def test_the_graph_is_read() -> None:
     assert any(_area(t) == "store" for t in graph["services.classify.agent"])
 
 
+def _violations(rule: Callable[[str, str], bool]) -> list[str]:
+    """Every import (module -> target) that breaks `rule`."""
+    return [f"{m} -> {t}" for m, targets in import_graph().items() for t in targets if rule(m, t)]
+
+
 def test_workers_never_import_each_other() -> None:
     """ingest, classify and notify talk through topics, never through imports."""
-    bad = [
-        f"{m} -> {t}"
-        for m, targets in import_graph().items()
-        for t in targets
-        if _area(m) in WORKERS and _area(t) in WORKERS and _area(m) != _area(t)
-    ]
+    bad = _violations(lambda m, t: _area(m) in WORKERS and _area(t) in WORKERS and _area(m) != _area(t))
     assert not bad, bad
 
 
 def test_only_the_classify_agent_touches_the_store_and_the_bus() -> None:
     """The classifier is pure: only its agent module wires it to topics and tables."""
-    bad = [
-        f"{m} -> {t}"
-        for m, targets in import_graph().items()
-        for t in targets
-        if _area(m) == "classify"
-        and m != "services.classify.agent"
-        and _area(t) in ("store", "bus", "broker")
-    ]
+    bad = _violations(
+        lambda m, t: (
+            _area(m) == "classify"
+            and m != "services.classify.agent"
+            and _area(t) in ("store", "bus", "broker")
+        )
+    )
     assert not bad, bad
 
 
 def test_shared_modules_import_no_worker() -> None:
     """The shared few (records, store, bus, deals, channels ...) depend on no worker."""
-    bad = [
-        f"{m} -> {t}"
-        for m, targets in import_graph().items()
-        for t in targets
-        if _area(m) in SHARED and _area(t) in WORKERS
-    ]
+    bad = _violations(lambda m, t: _area(m) in SHARED and _area(t) in WORKERS)
     assert not bad, bad
