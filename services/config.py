@@ -67,6 +67,18 @@ class Settings(BaseSettings):
         le=64 * 1_048_576,
         description="Largest request body the API reads, in bytes.",
     )
+    record_max_bytes: int = Field(
+        default=900_000,
+        ge=16_384,
+        le=64 * 1_048_576,
+        description="Largest record put on a topic, in bytes; a larger one is quarantined, never sent.",
+    )
+    article_max_chars: int = Field(
+        default=100_000,
+        ge=1_000,
+        le=10_000_000,
+        description="Longest article text kept, in characters; a longer one is cut with a mark.",
+    )
     session_timeout: float = Field(
         default=6.0,
         gt=0,

@@ -1,4 +1,4 @@
-"""Process counters for Prometheus: records produced, dead letters; served by the API at /metrics."""
+"""Process counters for Prometheus: records produced and quarantined, dead letters; served by the API at /metrics."""
 
 from __future__ import annotations
 
@@ -9,4 +9,9 @@ RECORDS_PRODUCED = Counter(
 )
 DEAD_LETTERS = Counter(
     "armswatch_dead_letters", "Consumed records this process sent to the dead-letter topic.", ["topic"]
+)
+RECORDS_QUARANTINED = Counter(
+    "armswatch_records_quarantined",
+    "Records this process kept in quarantine: too large for a topic, or refused by the broker for good.",
+    ["topic"],
 )

@@ -93,6 +93,10 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+#: How much of a bad record's value a dead letter carries.
+DEAD_LETTER_ORIGINAL_BYTES = 65_536
+
+
 def dead_letter(
     *,
     topic: str,
@@ -103,13 +107,26 @@ def dead_letter(
     reason: str,
     consumer: str,
 ) -> dict[str, Any]:
-    """The DeadLetter record for a consumed record that could not be used."""
+    """The DeadLetter record for a consumed record that could not be used.
+
+    It holds at most DEAD_LETTER_ORIGINAL_BYTES of the original value (and of its key), so a huge bad
+    record makes a dead letter that still fits on a topic; the whole record stays at its offset.
+    """
+    original = value or b""
+    if len(original) > DEAD_LETTER_ORIGINAL_BYTES:
+        reason = (
+            f"{reason[:700]} (original cut to its first {DEAD_LETTER_ORIGINAL_BYTES} of {len(original)} bytes;"
+            f" the whole record is at {topic}/{partition}/{offset})"
+        )
+        original = original[:DEAD_LETTER_ORIGINAL_BYTES]
+    if key is not None:
+        key = key[:DEAD_LETTER_ORIGINAL_BYTES]
     return {
         "topic": topic,
         "partition": partition,
         "offset": offset,
         "key": base64.b64encode(key).decode("ascii") if key is not None else None,
-        "original": base64.b64encode(value or b"").decode("ascii"),
+        "original": base64.b64encode(original).decode("ascii"),
         "reason": reason[:1000],
         "consumer": consumer,
         "at": now_iso(),

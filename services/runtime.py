@@ -64,7 +64,7 @@ async def run_stack(
     db = await asyncio.to_thread(Database, settings.effective_database_url)
     tansu = await asyncio.to_thread(start_tansu) if settings.embedded else None
     bootstrap = tansu.bootstrap if tansu else str(settings.kafka_bootstrap)
-    bus = KafkaBus(bootstrap)
+    bus = KafkaBus(bootstrap, max_record_bytes=settings.record_max_bytes)
     tasks: list[asyncio.Task[None]] = []
     stop = asyncio.Event()
     app = None

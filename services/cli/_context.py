@@ -63,7 +63,7 @@ class Context:
                 return await work(Publisher(settings, self.db(), OutboxBus()))
             bootstrap = str(settings.kafka_bootstrap)
             await ensure_topics(settings, bootstrap)
-            bus = KafkaBus(bootstrap)
+            bus = KafkaBus(bootstrap, max_record_bytes=settings.record_max_bytes)
             await bus.start()
             try:
                 return await work(Publisher(settings, self.db(), bus))

@@ -119,3 +119,26 @@ def to_article(
         "published_at": published(entry),
         "fetched_at": rfc3339(fetched_at),
     }
+
+
+#: The longest title and summary kept; the text's bound is a setting (ARMSWATCH_ARTICLE_MAX_CHARS).
+TITLE_MAX_CHARS = 1_000
+SUMMARY_MAX_CHARS = 10_000
+
+
+def cut(value: str, limit: int) -> str:
+    """`value` when it fits in `limit` characters, else its start (at a space when one is near) and a mark."""
+    if len(value) <= limit:
+        return value
+    mark = f" [cut by armswatch: {len(value)} characters, the first {limit} kept]"
+    head = value[: max(0, limit - len(mark))]
+    space = head.rfind(" ", len(head) - 200)
+    return (head[:space] if space > 0 else head).rstrip() + mark
+
+
+def bound_article(article: dict[str, Any], text_max_chars: int) -> dict[str, Any]:
+    """Cut an Article's title, summary and text to their bounds (in place), so its record fits on a topic."""
+    article["title"] = cut(article["title"], TITLE_MAX_CHARS)
+    article["summary"] = cut(article["summary"], SUMMARY_MAX_CHARS)
+    article["text"] = cut(article["text"], text_max_chars)
+    return article

@@ -15,7 +15,7 @@ from typing import Any
 from services.bus import Publisher
 from services.config import redact_url
 from services.errors import RecordError
-from services.ingest.adapter import to_article
+from services.ingest.adapter import bound_article, to_article
 from services.ingest.parse import ParsedFeed
 from services.ingest.urls import canonical_url
 from services.logs import get_logger
@@ -82,6 +82,8 @@ async def produce(
     todo = [a for a in articles if a["id"] in wanted]
     if full_text is not None:
         await asyncio.gather(*(_enrich(a, full_text) for a in todo))
+    for article in todo:
+        bound_article(article, publisher.settings.article_max_chars)
     try:
         await publisher.publish_many(ARTICLE, [(a, a["id"], a["id"]) for a in todo])
     except BaseException:

@@ -1,4 +1,8 @@
-"""The event_log archive: every produced record in order, so an empty broker can be refilled from it."""
+"""The event_log archive: every produced record in order, so an empty broker can be refilled from it.
+
+A record the broker can never take (too large, refused as invalid) is quarantined: it stays in the
+event_log with its reason, is never sent, relayed or refilled, and `armswatch quarantine` lists it.
+"""
 
 from __future__ import annotations
 
@@ -84,6 +88,56 @@ def mark_published(db: Database, seqs: list[int]) -> None:
             session.execute(update(EventLog).where(EventLog.seq.in_(seqs)).values(published=True))
 
 
+def quarantine(db: Database, reasons: dict[int, str]) -> None:
+    """Quarantine archived records by sequence number, each with its reason."""
+    if reasons:
+        with db.session() as session:
+            for seq, reason in reasons.items():
+                session.execute(update(EventLog).where(EventLog.seq == seq).values(quarantine=reason[:1000]))
+
+
+def put_quarantined(
+    db: Database, topic: str, record_id: str, key: bytes | None, value: bytes | None, reason: str
+) -> bool:
+    """Keep a record that was never archived (the archive is off) in quarantine; False when it is there already."""
+    seq = append(db, topic, record_id, key, value)
+    if seq is None:
+        return False
+    quarantine(db, {seq: reason})
+    return True
+
+
+@dataclass(frozen=True)
+class Quarantined:
+    """One quarantined record, without its value."""
+
+    seq: int
+    topic: str
+    record_id: str
+    size: int
+    reason: str
+    created_at: datetime
+
+
+def quarantined(db: Database, limit: int = 100) -> list[Quarantined]:
+    """The newest quarantined records first."""
+    with db.session() as session:
+        rows = session.execute(
+            select(
+                EventLog.seq,
+                EventLog.topic,
+                EventLog.record_id,
+                func.length(EventLog.value),
+                EventLog.quarantine,
+                EventLog.created_at,
+            )
+            .where(EventLog.quarantine.is_not(None))
+            .order_by(EventLog.seq.desc())
+            .limit(limit)
+        ).all()
+    return [Quarantined(seq, t, rid, int(size or 0), str(why), at) for seq, t, rid, size, why, at in rows]
+
+
 def records(
     db: Database,
     topics: set[str] | None = None,
@@ -97,7 +151,7 @@ def records(
     while True:
         with db.session() as session:
             query = select(EventLog.seq, EventLog.topic, EventLog.key, EventLog.value).where(
-                EventLog.seq > last
+                EventLog.seq > last, EventLog.quarantine.is_(None)
             )
             if topics is not None:
                 query = query.where(EventLog.topic.in_(sorted(topics)))
@@ -118,7 +172,7 @@ def batch_after(db: Database, topics: set[str], after: int, limit: int) -> list[
     with db.session() as session:
         rows = session.execute(
             select(EventLog.seq, EventLog.topic, EventLog.key, EventLog.value)
-            .where(EventLog.seq > after, EventLog.topic.in_(sorted(topics)))
+            .where(EventLog.seq > after, EventLog.topic.in_(sorted(topics)), EventLog.quarantine.is_(None))
             .order_by(EventLog.seq)
             .limit(limit)
         ).all()

@@ -42,6 +42,8 @@ class EventLog(Base):
     value: Mapped[bytes | None] = mapped_column(LargeBinary)
     published: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: Why the broker can never take this record (too large, refused): kept here, never sent or relayed.
+    quarantine: Mapped[str | None] = mapped_column(String(1000), nullable=True)
 
 
 class Feed(Base):

@@ -218,3 +218,18 @@ def test_one_bad_item_costs_that_item_only(monkeypatch: pytest.MonkeyPatch) -> N
     parsed = ParsedFeed(title="", link=None, language=None, hub=None, self_url=None, entries=entries)
     urls = [a["url"] for a in produce.articles_of(parsed, "https://ex.org/feed", FETCHED)]
     assert urls == ["https://ex.org/0", "https://ex.org/1", "https://ex.org/2"]
+
+
+def test_long_fields_are_cut_at_a_space_with_a_mark_and_short_ones_kept():
+    """Text over its bound ends with a mark naming the original length; title and summary have fixed bounds."""
+    from services.ingest.adapter import SUMMARY_MAX_CHARS, TITLE_MAX_CHARS, bound_article, cut
+
+    assert cut("short text", 1000) == "short text"
+    long = "word " * 1000  # 5,000 characters
+    kept = cut(long, 2000)
+    assert len(kept) <= 2000
+    assert kept.endswith("[cut by armswatch: 5000 characters, the first 2000 kept]")
+    assert kept.split(" [cut")[0].endswith("word"), "cut at a space, not inside a word"
+    article = bound_article({"title": "t" * 5000, "summary": "s" * 50_000, "text": "x" * 10}, 1000)
+    assert len(article["title"]) <= TITLE_MAX_CHARS and len(article["summary"]) <= SUMMARY_MAX_CHARS
+    assert article["text"] == "x" * 10
