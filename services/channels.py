@@ -24,6 +24,8 @@ from apprise.plugins.email import NotifyEmail
 from apprise.plugins.slack import NotifySlack
 from apprise.plugins.telegram import NotifyTelegram
 
+from services.netguard import AddressPolicy
+
 __all__ = [
     "INVALID",
     "PRINT_SCHEMA",
@@ -138,14 +140,22 @@ def scrub(text: str, url: str) -> str:
     return text
 
 
-def validate_url(url: str) -> None:
-    """Raise ValueError naming the redacted URL when apprise cannot use it.
+def validate_url(url: str, policy: AddressPolicy | None = None) -> None:
+    """Raise ValueError naming the redacted URL when apprise cannot use it, or `policy` refuses its host.
+
+    Only a host written as an address (or ``localhost``) is judged here, without a lookup; names are
+    judged when the channel connects (services/netguard.py).
 
     Raises:
-        ValueError: "notify: not a valid apprise URL: <redacted>".
+        ValueError: "notify: not a valid apprise URL: <redacted>", or the guard's refusal.
     """
-    if instantiate(url) is None:
+    plugin = instantiate(url)
+    if plugin is None:
         raise ValueError(f"notify: not a valid apprise URL: {redact(url)}")
+    host = getattr(plugin, "smtp_host", None) or getattr(plugin, "host", None)
+    if policy is not None and isinstance(host, str) and host:
+        port = getattr(plugin, "port", None)
+        policy.check_literal(host, port if isinstance(port, int) else None, redact(url))
 
 
 def _print_alert(body: str, title: str, *args: Any, **kwargs: Any) -> bool:

@@ -18,6 +18,7 @@ from services.api.guard import RequestGuard
 from services.api.metrics import exposition
 from services.bus import Publisher
 from services.channels import redact
+from services.netguard import AddressPolicy
 from services.notify.backfill import backfill as run_backfill
 from services.notify.backfill import parse_window
 from services.notify.deliver import Deliverer
@@ -74,6 +75,7 @@ Caller = Annotated[str, Depends(current_user)]
 def create_app(publisher: Publisher) -> FastAPI:
     """The API app over `publisher`'s store."""
     db = publisher.db
+    policy = AddressPolicy(publisher.settings.allowed_host_set)
     app = FastAPI(title="armswatch", version=__version__)
     app.state.db = db
     install(app)
@@ -128,7 +130,7 @@ def create_app(publisher: Publisher) -> FastAPI:
 
     @app.post("/watchlists", status_code=201)
     async def add_watchlist(caller: Caller, body: WatchlistIn) -> dict[str, Any]:
-        record = build_watchlist(owner=caller, **body.model_dump())
+        record = build_watchlist(owner=caller, policy=policy, **body.model_dump())
         await save_watchlist(publisher, record, record["id"])
         return _shown(record)
 

@@ -6,6 +6,7 @@ import re
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
@@ -16,6 +17,7 @@ from services.errors import UsageError
 from services.ingest.opml import OpmlError, OpmlFeed, read_opml, write_opml
 from services.ingest.urls import validate_feed_url
 from services.logs import redact_credentials
+from services.netguard import AddressPolicy
 from services.store import feeds as feedstore
 from services.store.models import Feed
 
@@ -44,11 +46,17 @@ def poll_interval(text: str, settings: Settings) -> float:
     return seconds
 
 
-def _clean_url(url: str) -> str:
+def _clean_url(url: str, settings: Settings) -> str:
+    """The feed URL normalised, or a UsageError: malformed, or a literal internal address (names: at fetch)."""
     try:
-        return validate_feed_url(url)
+        clean = validate_feed_url(url)
+        parts = urlsplit(clean)
+        AddressPolicy(settings.allowed_host_set).check_literal(
+            parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80), redact_url(clean)
+        )
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
+    return clean
 
 
 @click.group()
@@ -69,11 +77,11 @@ def add(
     ctx: Context, url: str, interval: str, full_text: bool, owner: str | None, notify: tuple[str, ...]
 ) -> None:
     """Watch the RSS or Atom feed at URL."""
-    clean = _clean_url(url)
+    clean = _clean_url(url, ctx.settings)
     seconds = poll_interval(interval, ctx.settings)
     for channel in notify:
         try:
-            validate_url(channel)
+            validate_url(channel, AddressPolicy(ctx.settings.allowed_host_set))
         except ValueError as exc:
             raise UsageError(str(exc)) from exc
     feed_id = feedstore.add_feed(ctx.db(), clean, seconds, full_text, owner=owner, notify=notify)
@@ -138,8 +146,8 @@ def import_(ctx: Context, file: Path, interval: str, full_text: bool) -> None:
     good: dict[str, str | None] = {}
     for outline in outlines:
         try:
-            good.setdefault(validate_feed_url(outline.url), outline.title)
-        except ValueError as exc:
+            good.setdefault(_clean_url(outline.url, ctx.settings), outline.title)
+        except UsageError as exc:
             click.echo(f"skipped: {exc}", err=True)
     added, known = feedstore.add_feeds(ctx.db(), good.items(), seconds, full_text)
     click.echo(

@@ -14,6 +14,7 @@ from services.bus import Publisher
 from services.channels import redact
 from services.cli._context import Context, pass_context
 from services.errors import UsageError
+from services.netguard import AddressPolicy
 from services.notify.backfill import backfill as run_backfill
 from services.notify.backfill import parse_window
 from services.notify.deliver import Deliverer
@@ -86,6 +87,7 @@ def add(
         keywords=keyword,
         notify=notify,
         digest=digest,
+        policy=AddressPolicy(ctx.settings.allowed_host_set),
     )
 
     async def save(publisher: Publisher) -> None:

@@ -19,6 +19,8 @@ from urllib.parse import urljoin
 
 import httpx
 
+from services.netguard import AddressPolicy, GuardedTransport
+
 __all__ = [
     "ACCEPT",
     "MAX_REDIRECTS",
@@ -100,15 +102,24 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
 
 
 def new_client(
-    *, timeout: httpx.Timeout | float = 30.0, max_connections: int = 100, trust_env: bool = True
+    *,
+    timeout: httpx.Timeout | float = 30.0,
+    max_connections: int = 100,
+    trust_env: bool = True,
+    policy: AddressPolicy | None = None,
 ) -> httpx.AsyncClient:
-    """Make an ``httpx.AsyncClient`` suited to ``fetch_feed`` (User-Agent set, redirects left to us)."""
+    """Make an ``httpx.AsyncClient`` suited to ``fetch_feed`` (User-Agent set, redirects left to us).
+
+    With a `policy`, every connection is checked at connect time (see services/netguard.py).
+    """
+    limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
     return httpx.AsyncClient(
         headers={"User-Agent": USER_AGENT, "Accept": ACCEPT},
         timeout=timeout,
         follow_redirects=False,
-        limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
+        limits=limits,
         trust_env=trust_env,
+        transport=GuardedTransport(policy, limits=limits, trust_env=trust_env) if policy else None,
     )
 
 

@@ -16,6 +16,7 @@ import apprise
 
 from services.channels import instantiate, redact
 from services.logs import get_logger
+from services.netguard import AddressPolicy, connections_checked
 
 __all__ = ["Notice", "notice_for", "send_notice", "split_urls", "transition"]
 
@@ -62,7 +63,7 @@ def split_urls(value: str | None) -> list[str]:
     return [part for part in (value or "").replace(",", " ").split() if part]
 
 
-def _send_one(url: str, notice: Notice) -> bool:
+def _send_one(url: str, notice: Notice, policy: AddressPolicy) -> bool:
     plugin = instantiate(url)
     if plugin is None:
         return False
@@ -71,15 +72,16 @@ def _send_one(url: str, notice: Notice) -> bool:
     sender = apprise.Apprise()
     sender.add(plugin)
     try:
-        return bool(sender.notify(body=notice.body, title=notice.title))
+        with connections_checked(policy):
+            return bool(sender.notify(body=notice.body, title=notice.title))
     except Exception:  # a plugin bug must not break the poller
         return False
 
 
-async def send_notice(notice: Notice, urls: Iterable[str]) -> int:
-    """Send ``notice`` to every URL (blocking sends in threads); return how many took it."""
+async def send_notice(notice: Notice, urls: Iterable[str], policy: AddressPolicy) -> int:
+    """Send ``notice`` to every URL (blocking sends in threads, only to addresses `policy` allows)."""
     targets = list(dict.fromkeys(urls))
-    results = await asyncio.gather(*(asyncio.to_thread(_send_one, url, notice) for url in targets))
+    results = await asyncio.gather(*(asyncio.to_thread(_send_one, url, notice, policy) for url in targets))
     for url, ok in zip(targets, results, strict=True):
         log.info(
             "feed health notice",

@@ -30,6 +30,7 @@ from services.ingest.parse import ParsedFeed, parse_feed
 from services.ingest.produce import FullText, produce
 from services.ingest.schedule import Bounds, classify_outcome, plan_next
 from services.logs import get_logger
+from services.netguard import AddressPolicy
 from services.store import feeds as feedstore
 from services.store.feeds import FeedState, Outcome
 
@@ -55,7 +56,9 @@ class Poller:
         self.publisher = publisher
         self.db = publisher.db
         self.client = client or new_client(
-            timeout=settings.fetch_timeout, max_connections=settings.poll_concurrency
+            timeout=settings.fetch_timeout,
+            max_connections=settings.poll_concurrency,
+            policy=AddressPolicy(settings.allowed_host_set),
         )
         self.gate = asyncio.Semaphore(settings.poll_concurrency)
         self.hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(
@@ -240,7 +243,7 @@ class Poller:
     async def _notify(self, notice: health.Notice, urls: list[str]) -> None:
         await asyncio.to_thread(feedstore.mark_notified, self.db, notice.feed_id, notice.change == "broken")
         if urls:
-            await health.send_notice(notice, urls)
+            await health.send_notice(notice, urls, AddressPolicy(self.allowed))
         else:
             log.warning(
                 "no channel for feed health notices: set ARMSWATCH_FEED_ALERTS_NOTIFY", feed_id=notice.feed_id

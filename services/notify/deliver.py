@@ -29,6 +29,7 @@ from apprise.plugins.slack import NotifySlack
 from services import apprise_hooks
 from services.channels import channel_kind, instantiate, redact, scrub
 from services.config import Settings
+from services.netguard import AddressPolicy, connections_checked
 from services.notify.ratelimit import TokenBucket
 
 from .render import Rendered, render
@@ -42,8 +43,9 @@ Outcome = Literal["sent", "failed", "retrying"]
 MAX_ERROR = 500
 #: HTTP statuses that are worth retrying even though they are 4xx.
 _TRANSIENT_4XX = frozenset({408, 425, 429})
-#: Debug lines from apprise that carry the reason of a failure (SMTP codes, HTTP bodies).
-_REASON_MARKERS = ("Exception", "Response Details")
+#: Debug lines from apprise that carry the reason of a failure (SMTP codes, connection errors); never the
+#: "Response Details" lines: a remote body must not travel back to whoever named the channel.
+_REASON_MARKERS = ("Exception",)
 
 _FORMATS: dict[str, apprise.NotifyFormat | None] = {
     "html": apprise.NotifyFormat.HTML,
@@ -98,6 +100,7 @@ class Deliverer:
         max_retry_after: Longest Retry-After honoured; a longer one is cut to this.
         executor: Runs the blocking apprise calls; None uses asyncio's default executor.
         asset: The apprise asset (app id in footers and headers); None builds an armswatch one.
+        policy: The addresses channels may connect to (ARMSWATCH_ALLOWED_HOSTS): none private by default.
     """
 
     max_attempts: int = 4
@@ -108,6 +111,7 @@ class Deliverer:
     max_retry_after: float = 300.0
     executor: Executor | None = None
     asset: apprise.AppriseAsset | None = None
+    policy: AddressPolicy = field(default_factory=AddressPolicy)
     rng: random.Random = field(default_factory=random.Random)
     _buckets: dict[str, TokenBucket] = field(default_factory=dict, init=False, repr=False)
 
@@ -130,6 +134,7 @@ class Deliverer:
             base_delay=settings.notify_base_delay,
             rate_per_channel=settings.notify_rate_per_channel,
             executor=executor,
+            policy=AddressPolicy(settings.allowed_host_set),
         )
 
     def backoff(self, attempt: int) -> float:
@@ -232,7 +237,7 @@ class Deliverer:
         plugin = self._prepare(url, kind)
         if plugin is None:
             return _Try(False, f"notify: not a valid apprise URL: {redact(url)}", status=400)
-        with apprise_hooks.observe() as observation:
+        with apprise_hooks.observe() as observation, connections_checked(self.policy):
             ok = self._notify(plugin, kind, rendered, observation)
         if ok:
             return _Try(True)

@@ -11,6 +11,7 @@ from services.bus import Publisher
 from services.channels import validate_url
 from services.deals import STAGES
 from services.errors import UsageError
+from services.netguard import AddressPolicy
 from services.notify import gazetteer
 from services.records import CATEGORIES, WATCHLIST, now_iso, validate
 from services.store.readmodel import project_watchlist
@@ -51,8 +52,12 @@ def build_watchlist(
     digest: str = "off",
     watchlist_id: str | None = None,
     created_at: str | None = None,
+    policy: AddressPolicy | None = None,
 ) -> dict[str, Any]:
-    """A valid Watchlist record; UsageError (one line, naming the option) for bad input."""
+    """A valid Watchlist record; UsageError (one line, naming the option) for bad input.
+
+    With `policy`, a notify URL whose host is a refused address (loopback, private, metadata) is bad input.
+    """
     if not name.strip():
         raise UsageError("watch: the name must not be empty")
     if stage is not None and stage not in STAGES:
@@ -70,7 +75,7 @@ def build_watchlist(
     urls = _clean(notify)
     for url in urls:
         try:
-            validate_url(url)
+            validate_url(url, policy)
         except ValueError as exc:
             raise UsageError(f"watch: --notify: {exc}") from exc
     now = now_iso()

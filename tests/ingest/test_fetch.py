@@ -245,7 +245,7 @@ async def test_check_url_guards_every_redirect_hop(
         timeout=5.0,
         check_url=guard,
     )
-    assert result.error is not None and "metadata address 169.254.169.254" in result.error
+    assert result.error is not None and "169.254.169.254 is a metadata address" in result.error
     assert result.final_url == "http://169.254.169.254/latest/meta-data/"
     assert len(ingest_server.requests) == 1
 

@@ -157,7 +157,9 @@ async def test_private_address_is_refused_without_a_request(
     feed_id = strict.add(ingest_server.url("/feed"))
     await strict.round()
     status = strict.feed(feed_id).last_status or ""
-    assert status.startswith("guard: 127.0.0.1 resolves to loopback address 127.0.0.1, refused")
+    assert status.startswith(
+        "guard: 127.0.0.1 is a loopback address, refused (allow it with ARMSWATCH_ALLOWED_HOSTS)"
+    )
     assert ingest_server.requests == []
 
 

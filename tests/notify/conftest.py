@@ -15,6 +15,8 @@ from aiosmtpd.controller import Controller
 
 from services.notify.view import AlertView, SourceView
 
+#: The test servers' address, allowed past the SSRF guard.
+LOCAL = "127.0.0.1"
 HOSTILE = "<script>alert(1)</script> *bold* _it_ ~strike~ & <!channel>"
 
 
@@ -187,14 +189,20 @@ def publisher(store: Any, tmp_path: Any) -> Any:
     from services.bus import OutboxBus, Publisher
     from services.config import load_settings
 
-    return Publisher(load_settings(data_dir=tmp_path), store, OutboxBus())
+    return Publisher(load_settings(data_dir=tmp_path, allowed_hosts=LOCAL), store, OutboxBus())
 
 
 def fast_deliverer(**kwargs: Any) -> Any:
-    """A deliverer with tiny delays and no rate limit."""
+    """A deliverer with tiny delays and no rate limit, allowed to reach the local SMTP server."""
+    from services.netguard import AddressPolicy
     from services.notify.deliver import Deliverer
 
-    settings: dict[str, Any] = {"base_delay": 0.01, "max_delay": 0.05, "rate_per_channel": 0}
+    settings: dict[str, Any] = {
+        "base_delay": 0.01,
+        "max_delay": 0.05,
+        "rate_per_channel": 0,
+        "policy": AddressPolicy(frozenset({LOCAL})),
+    }
     settings.update(kwargs)
     return Deliverer(**settings)
 

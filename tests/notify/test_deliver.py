@@ -12,6 +12,7 @@ import pytest
 import responses
 
 from services.channels import INVALID
+from services.netguard import AddressPolicy
 from services.notify.deliver import Attempt, Deliverer, TokenBucket
 from services.notify.view import AlertView
 
@@ -42,10 +43,10 @@ ICON = "https://github.com/caronc/apprise/raw/master/apprise/assets/themes/defau
 
 
 def fast(**kwargs: float) -> Deliverer:
-    """A deliverer with tiny delays and no rate limit, for tests."""
+    """A deliverer with tiny delays and no rate limit, allowed to reach the local SMTP server, for tests."""
     settings: dict[str, float] = {"base_delay": 0.01, "max_delay": 0.02, "rate_per_channel": 0}
     settings.update(kwargs)
-    return Deliverer(**settings)  # type: ignore[arg-type]
+    return Deliverer(**settings, policy=AddressPolicy(frozenset({"127.0.0.1"})))  # type: ignore[arg-type]
 
 
 class Recorder:

@@ -19,7 +19,9 @@ from .conftest import SMTPServer, make_event
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
-    return armswatch_env(data_dir=str(tmp_path), notify_base_delay="0.05", notify_max_attempts="2")
+    return armswatch_env(
+        data_dir=str(tmp_path), notify_base_delay="0.05", notify_max_attempts="2", allowed_hosts="127.0.0.1"
+    )
 
 
 def test_watch_add_with_backfill_alerts_the_window_once(tmp_path: Path, smtp_server: SMTPServer) -> None:

@@ -29,6 +29,12 @@ def env(tmp_path):
             "POLL_MAX_INTERVAL",
         ),
         (["feeds", "add", "https://example.org/feed", "--interval", "5s"], "ARMSWATCH_POLL_MIN_INTERVAL"),
+        (
+            ["feeds", "add", "http://127.0.0.1:8080/feed"],
+            "loopback address, refused (allow it with ARMSWATCH_ALLOWED_HOSTS)",
+        ),
+        (["feeds", "add", "http://169.254.169.254/latest/"], "metadata address, refused"),
+        (["watch", "add", "x", "--notify", "json://10.0.0.3/hook"], "private address, refused"),
         (["replay", "--reclassify", "--since", "notadate"], "--since 'notadate' is not a date"),
         (["replay", "--watchlist", "w", "--until", "2026-13-01"], "--until '2026-13-01' is not a date"),
         (
