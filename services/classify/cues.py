@@ -265,7 +265,7 @@ def _receives_document(cue: Mention, sm: SentenceMentions, lang: str) -> bool:
             if lang == "de" or not object_named:  # 'sipariş ettiği TB2'leri teslim aldı': the TB2s, received
                 return True
     docs = _word_lists(lang)[2]
-    after = sm.norm[cue.end : cue.end + 16].split()
+    after = sm.norm[cue.end : cue.end + 40].split()
     return any(w.strip(".,;") in docs for w in after[:3])
 
 

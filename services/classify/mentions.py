@@ -177,6 +177,14 @@ def find_mentions(sentence: str, m: Matcher) -> SentenceMentions:
         for x in out.modifiers
         if x.entry.data not in _MODALITY or not any(n.start <= x.start and x.end <= n.end for n in names)
     ]  # 'không' (not) of 'không quân' (air force) is part of the name
+    out.modifiers = [
+        x
+        for x in out.modifiers
+        if x.entry.data not in _MODALITY
+        or not any(
+            o.start <= x.start and x.end <= o.end and o.end - o.start > x.end - x.start for o in out.modifiers
+        )
+    ]  # '予定' of '予定通り' (as scheduled), '未' of '未来' (the future): the longer form speaks
     drives = [(d.start(), d.end()) for d in _DRIVE.finditer(norm)]
     for nm in _NUMBER.finditer(norm):
         value = parse_number(nm.group(0))
