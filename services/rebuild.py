@@ -9,9 +9,11 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from sqlalchemy import delete, select
 
+from services.bus import Publisher
 from services.config import Settings
 from services.errors import RecordError
 from services.logs import get_logger
+from services.notify.decided import publish_decided
 from services.records import (
     ALERT,
     ARTICLE,
@@ -107,7 +109,7 @@ def _apply(db: Database, rtype: RecordType, key: bytes | None, value: bytes | No
         elif rtype is PROCUREMENT_EVENT:
             project_event(session, record)
         elif rtype is ALERT:
-            if project_alert(session, record):
+            if project_alert(session, record, published=True):
                 sent = session.scalar(select(LedgerEntry.id).where(LedgerEntry.alert_id == record["id"]))
                 alert = session.get(AlertRow, record["id"])
                 if alert is not None:
@@ -116,8 +118,16 @@ def _apply(db: Database, rtype: RecordType, key: bytes | None, value: bytes | No
             project_dead_letter(session, record)
 
 
-async def rebuild(settings: Settings, db: Database, bootstrap: str | None) -> dict[str, Any]:
-    """Empty the projections and apply the whole log again; return records applied and skipped per topic."""
+async def rebuild(
+    settings: Settings, db: Database, bootstrap: str | None, publisher: Publisher | None = None
+) -> dict[str, Any]:
+    """Empty the projections and apply the whole log again; return records applied and skipped per topic.
+
+    With a `publisher`, alerts decided but not yet on armswatch.alerts are published first, so the
+    rebuild keeps them (held digest alerts, alerts whose sends were still pending).
+    """
+    if publisher is not None:
+        await publish_decided(publisher)
 
     def wipe() -> None:
         with db.session() as session:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+from typing import Any
 
 import click
 
+from services.bus import Publisher
 from services.cli._context import Context, pass_context
 from services.logs import configure_logging
 from services.runtime import ROLES, run_stack
@@ -57,7 +59,11 @@ def rebuild(ctx: Context) -> None:
 
     settings = ctx.settings
     bootstrap = None if settings.embedded else settings.kafka_bootstrap
-    report = asyncio.run(run_rebuild(settings, ctx.db(), bootstrap))
+
+    async def work(publisher: Publisher) -> dict[str, Any]:
+        return await run_rebuild(settings, publisher.db, bootstrap, publisher)
+
+    report = ctx.with_publisher(work)
     for topic, counts in report.items():
         click.echo(f"{topic}: {counts['applied']} applied, {counts['skipped']} skipped (unusable)")
 

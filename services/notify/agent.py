@@ -24,52 +24,19 @@ from services.app import add_consumer
 from services.bus import Publisher
 from services.logs import get_logger
 from services.notify.alerts import apply_event
+from services.notify.decided import build_view, publish_decided
 from services.notify.deliver import Deliverer
 from services.notify.digest import deliver_due_digests
 from services.notify.render import render
 from services.notify.sending import Sender
-from services.notify.view import AlertView, SourceView
-from services.records import ALERT, DEAD_LETTER, PROCUREMENT_EVENT, WATCHLIST, now_iso
+from services.notify.view import AlertView
+from services.records import DEAD_LETTER, PROCUREMENT_EVENT, WATCHLIST, now_iso
 from services.store.models import AlertRow, WatchlistRow
-from services.store.readmodel import deal_sources, project_dead_letter, project_watchlist
+from services.store.readmodel import project_dead_letter, project_watchlist
 
-__all__ = ["Notifier", "build_view", "register"]
+__all__ = ["Notifier", "build_view", "register"]  # build_view: decided.py
 
 log = get_logger("notify")
-
-
-def build_view(session: Any, alert: dict[str, Any], watchlist_name: str) -> AlertView:
-    """The display view of an alert: its deal as alerted, with every source known now."""
-    deal = alert["deal"]
-    sources: list[SourceView] = []
-    seen: set[tuple[str, str | None]] = set()
-    evidence = ""
-    for src in deal_sources(session, alert["deal_key"]):
-        if src.stage == alert["stage"] and not evidence:
-            evidence = src.evidence
-        if (src.outlet, src.url) in seen:
-            continue
-        seen.add((src.outlet, src.url))
-        sources.append(SourceView(outlet=src.outlet, language=src.language, url=src.url, title=src.title))
-    return AlertView(
-        alert_id=alert["id"],
-        watchlist_name=watchlist_name,
-        deal_key=alert["deal_key"],
-        buyer=deal["buyer"],
-        buyer_iso=deal.get("buyer_iso"),
-        seller=deal.get("seller"),
-        seller_iso=deal.get("seller_iso"),
-        system=deal.get("system"),
-        category=deal["category"],
-        quantity=deal.get("quantity"),
-        quantity_approx=bool(deal.get("quantity_approx")),
-        value=deal.get("value"),
-        stage=alert["stage"],
-        previous_stage=alert.get("previous_stage"),
-        evidence=evidence,
-        sources=tuple(sources),
-        first_seen=(deal.get("stages_seen") or {}).get(alert["stage"]),
-    )
 
 
 class Notifier:
@@ -157,6 +124,10 @@ class Notifier:
 
     # -- delivery ------------------------------------------------------------------------------
 
+    async def publish_decided(self) -> int:
+        """Put every decided alert on armswatch.alerts before any send (see decided.py)."""
+        return await publish_decided(self.publisher)
+
     def _pending_ids(self, limit: int) -> list[str]:
         with self.db.session() as session:
             return list(
@@ -195,7 +166,6 @@ class Notifier:
             alert, urls, view = loaded
             text = render(view, "text")
             record = {**alert, "text": f"{text.title}\n\n{text.body}"}
-            await self.publisher.publish(ALERT, record, key=alert["watchlist_id"], record_id=alert_id)
         statuses = await asyncio.gather(*(self.sender.send(alert_id, url, view) for url in urls))
         if "busy" in statuses:
             return False
@@ -212,6 +182,7 @@ class Notifier:
 
     async def dispatch_pending(self) -> int:
         """Start a delivery task for every pending alert not in delivery yet; return how many started."""
+        await self.publish_decided()
         room = self.max_inflight - len(self._inflight)
         if room <= 0:
             return 0

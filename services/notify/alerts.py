@@ -4,7 +4,8 @@ An event triggers when it is new to the store and its stage is the deal's furthe
 report of an earlier stage never alerts). Every later report of that stage is looked at again,
 which is how ``min_sources`` works: the alert waits until N distinct outlets reported the stage,
 and the unique (watchlist, deal, stage) row keeps it to one alert however many outlets follow.
-Alerts of digest watchlists are held until their period ends (``due_at``, see ``digest.py``).
+Alerts of digest watchlists are held until their period ends (``due_at``, see ``digest.py``). An
+alert is a fact once decided: the notifier publishes it on armswatch.alerts before any send.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 from services.deals import previous_stage
 from services.notify.matcher import matches
 from services.records import now_iso
-from services.store.models import AlertRow, Deal, DealSource
+from services.store.models import Deal, DealSource
 from services.store.readmodel import active_watchlists, deal_record, project_alert, project_event
 
 __all__ = [
@@ -91,16 +92,15 @@ def create_alert(
         "text": "",
         "created_at": iso(created) if now is not None else now_iso(),
         "deal": deal,
+        "digest": watchlist.get("digest") or "off",
+        "due_at": None,
+        "digest_id": None,
     }
+    if record["digest"] != "off":
+        record["due_at"] = iso(period_end(record["digest"], created))
+        record["digest_id"] = digest_id(watchlist["id"], record["due_at"])
     if not project_alert(session, record):
         return None
-    digest = watchlist.get("digest") or "off"
-    if digest != "off":
-        row = session.get(AlertRow, record["id"])
-        if row is not None:
-            row.digest = digest
-            row.due_at = iso(period_end(digest, created))
-            row.digest_id = digest_id(watchlist["id"], row.due_at)
     return record
 
 

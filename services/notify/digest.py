@@ -2,7 +2,7 @@
 
 Alerts of a digest watchlist are stored with the end of their period (``due_at``) and a digest id
 (``alerts.digest_id``); nothing is sent for a period without alerts. When a period is over, its
-alerts are published on armswatch.alerts, one digest message goes to each channel under the ledger
+alerts (on armswatch.alerts since they were decided) go in one digest message to each channel under the ledger
 (keyed by the digest id), and each alert gets a settled "digest" ledger row per channel so no
 later pass sends it alone.
 """
@@ -20,10 +20,9 @@ from services.channels import redact
 from services.logs import get_logger
 from services.notify import ledger
 from services.notify.alerts import iso
-from services.notify.render import render
+from services.notify.decided import build_view
 from services.notify.render.digest import DigestView, render_digest
 from services.notify.view import AlertView
-from services.records import ALERT
 from services.store.models import AlertRow, WatchlistRow
 
 if TYPE_CHECKING:
@@ -54,8 +53,6 @@ def due_digests(notifier: Notifier, now: datetime) -> list[str]:
 def _load(
     notifier: Notifier, digest_id: str
 ) -> tuple[dict[str, Any] | None, list[dict[str, Any]], DigestView] | None:
-    from services.notify.agent import build_view
-
     with notifier.db.session() as session:
         rows = session.scalars(
             select(AlertRow)
@@ -93,15 +90,8 @@ async def deliver_digest(notifier: Notifier, digest_id: str) -> bool:
     loaded = await asyncio.to_thread(_load, notifier, digest_id)
     if loaded is None:
         return True
+    await notifier.publish_decided()  # its alerts are on armswatch.alerts before the digest goes out
     watchlist, records, view = loaded
-    for record, alert in zip(records, view.alerts, strict=True):
-        text = render(alert, "text")
-        await notifier.publisher.publish(
-            ALERT,
-            {**record, "text": f"{text.title}\n\n{text.body}"},
-            key=record["watchlist_id"],
-            record_id=record["id"],
-        )
     urls = list((watchlist or {}).get("notify") or [])
     statuses = await asyncio.gather(
         *(notifier.sender.send(digest_id, url, lambda kind: render_digest(view, kind)) for url in urls)

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -189,6 +190,8 @@ class AlertRow(Base):
     created_at: Mapped[str] = mapped_column(String(40))
     record: Mapped[dict[str, Any]] = mapped_column(JSON)
     delivered: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    #: On armswatch.alerts: an alert is published as soon as it is decided, before any send.
+    published: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), index=True)
     # Digest watchlists hold their alerts until the period ends (due_at); "off" sends at once.
     digest: Mapped[str] = mapped_column(String(10), default="off", server_default="off")
     due_at: Mapped[str | None] = mapped_column(String(40), index=True)

@@ -182,8 +182,12 @@ def active_watchlists(session: Session) -> list[dict[str, Any]]:
     return [dict(r.record) for r in rows]
 
 
-def project_alert(session: Session, record: dict[str, Any]) -> bool:
-    """Insert an alert unless its (watchlist, deal, stage) was alerted before; True when inserted."""
+def project_alert(session: Session, record: dict[str, Any], *, published: bool = False) -> bool:
+    """Insert an alert unless its (watchlist, deal, stage) was alerted before; True when inserted.
+
+    Its digest hold (digest, due_at, digest_id) comes from the record; `published` says it is on the
+    topic already (a rebuild), else the notifier publishes it before any send.
+    """
     exists = session.scalar(
         select(AlertRow.id).where(
             AlertRow.watchlist_id == record["watchlist_id"],
@@ -201,6 +205,10 @@ def project_alert(session: Session, record: dict[str, Any]) -> bool:
             stage=record["stage"],
             created_at=record["created_at"],
             record=record,
+            published=published,
+            digest=record.get("digest") or "off",
+            due_at=record.get("due_at"),
+            digest_id=record.get("digest_id"),
         )
     )
     return True

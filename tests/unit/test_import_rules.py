@@ -20,6 +20,7 @@ SHARED = (
     "deals",
     "channels",
     "reference",
+    "netguard",
 )
 
 

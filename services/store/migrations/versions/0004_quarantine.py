@@ -1,4 +1,5 @@
-"""quarantine: records the broker can never take stay in the event_log with their reason
+"""quarantine and decided alerts: records the broker can never take stay in the event_log with their
+reason; alerts remember whether they are on armswatch.alerts yet (published when decided)
 
 Revision ID: 0004_quarantine
 Revises: 0002_ingest, 0003_notify
@@ -18,8 +19,16 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("event_log", schema=None) as batch_op:
         batch_op.add_column(sa.Column("quarantine", sa.String(length=1000), nullable=True))
+    with op.batch_alter_table("alerts", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("published", sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.create_index(batch_op.f("ix_alerts_published"), ["published"], unique=False)
+    # Alerts were published when delivered until now: the undelivered ones are published by the notifier.
+    op.execute(sa.text("UPDATE alerts SET published = delivered"))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("alerts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_alerts_published"))
+        batch_op.drop_column("published")
     with op.batch_alter_table("event_log", schema=None) as batch_op:
         batch_op.drop_column("quarantine")
