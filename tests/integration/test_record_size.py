@@ -124,6 +124,7 @@ def _rss(items: list[tuple[str, str]]) -> bytes:
     ).encode()
 
 
+@pytest.mark.faults
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_embedded_stack_survives_huge_items_and_garbage_and_starts_again(
     database_url, feed_server, tmp_path: Path
