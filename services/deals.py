@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from services.records import STAGES
+from services.reference import country_rows
 
-__all__ = ["STAGES", "DealState", "advances", "previous_stage", "stage_rank"]
+__all__ = ["STAGES", "DealState", "advances", "better_name", "previous_stage", "stage_rank"]
 
 
 def stage_rank(stage: str | None) -> int:
@@ -33,6 +35,28 @@ def previous_stage(stages_seen: Mapping[str, Any], stage: str) -> str | None:
     return max(earlier, key=stage_rank) if earlier else None
 
 
+@cache
+def _country_names() -> frozenset[str]:
+    return frozenset(n.casefold() for r in country_rows() if r["lang"] == "en" for n in r["names"])
+
+
+def better_name(current: str | None, new: str | None, *, country_last: bool = False) -> str | None:
+    """The name a deal shows of two reported ones, whatever order they came in.
+
+    The more specific wins: a company over a country (with `country_last`), then the longer
+    designation ('F-16 Block 70' over 'F-16'), then the first in alphabetical order; so the shown
+    name depends on which names were reported, never on their arrival.
+    """
+    names = [n for n in (current, new) if n]
+    if not names:
+        return None
+
+    def key(name: str) -> tuple[bool, int, str]:
+        return (country_last and name.casefold() in _country_names(), -len(name), name)
+
+    return min(names, key=key)
+
+
 @dataclass
 class DealState:
     """What a deal's events have established so far."""
@@ -50,7 +74,8 @@ class DealState:
         """Fold one ProcurementEvent into the deal.
 
         The first detection time of each stage is kept; the furthest stage wins; a stated
-        quantity or value replaces the last one; the first named seller and system stay.
+        quantity or value replaces the last one; the seller and system shown are the most specific
+        ones reported (``better_name``), whatever the order of the events.
         """
         stage = str(event["stage"])
         self.stages_seen.setdefault(stage, str(event["detected_at"]))
@@ -61,8 +86,8 @@ class DealState:
             self.quantity_approx = bool(event.get("quantity_approx"))
         if event.get("value"):
             self.value = str(event["value"])
-        self.seller = self.seller or event.get("seller")
-        self.system = self.system or event.get("system")
+        self.seller = better_name(self.seller, event.get("seller"), country_last=True)
+        self.system = better_name(self.system, event.get("system"))
         self.updated_at = str(event["detected_at"])
 
     def alerts_on(self, event: Mapping[str, Any]) -> bool:

@@ -261,7 +261,8 @@ def assemble(sm: SentenceMentions, ctx: SentenceContext) -> list[Candidate]:
     if not items:
         return []
     sellers = [rp.party for rp in parties if rp.role in ("seller", "producer")]
-    marked_sellers = {rp.party.iso for rp in parties if rp.role == "seller" and rp.party.iso}
+    marked = [rp.party for rp in parties if rp.role == "seller"]
+    marked_sellers = {p.iso for p in marked if p.iso}
     aggregate = names_countries(sm, ctx.lang)
     value = value_in(ctx.text)
     item_mentions = [i[0] for i in items]
@@ -287,7 +288,7 @@ def assemble(sm: SentenceMentions, ctx: SentenceContext) -> list[Candidate]:
     for item, buyer, carried, stages, cue_flags in plan.values():
         m, info, category = item
         qty, approx = quantity_for(m, sm, ctx.lang, item_mentions)
-        item_sellers = _sellers_for(info, sellers, [buyer])
+        item_sellers = _sellers_for(info, sellers, [buyer], m, item_mentions, marked)
         for stage in r3(stages):
             states = [s for s in item_sellers if not s.is_company and s.iso in marked_sellers]
             donors: list[Party | None] = list(
@@ -367,18 +368,40 @@ def _buyers(
     return buyers, False
 
 
-def _sellers_for(info: SystemInfo | None, sellers: list[Party], buyers: list[Party]) -> list[Party]:
-    """The named sellers (the system's producer first), else the system's producer country (R19)."""
+def _sellers_for(
+    info: SystemInfo | None,
+    sellers: list[Party],
+    buyers: list[Party],
+    item: Mention | None = None,
+    items: list[Mention] | None = None,
+    marked: list[Party] | None = None,
+) -> list[Party]:
+    """The named sellers, best first, else the system's producer country (R19).
+
+    Best: the system's producer country, then its maker, then the seller the sentence ties to this
+    item: a maker's demonym right before it ('des türkischen UAV'), or the first seller marked as one
+    after it, before the next item ('180 K2 tanks from Hyundai Rotem and 212 K9 howitzers from
+    Hanwha'); then the order of mention. Two companies of one country are two sellers; two mentions of one country are one.
+    """
     buyer_isos = {b.iso for b in buyers}
     named: list[Party] = []
     for s in sellers:
-        if (s.iso not in buyer_isos or s.is_company) and all(
-            (s.iso or s.name) != (n.iso or n.name) for n in named
-        ):
+        if (s.iso not in buyer_isos or s.is_company) and all(_seller_key(s) != _seller_key(n) for n in named):
             named.append(s)
     if named:
-        if info is not None:
-            named.sort(key=lambda s: s.iso != info.producer_iso)
+
+        def rank(s: Party) -> tuple[bool, bool, int]:
+            maker = bool(
+                info and info.manufacturer and s.is_company and _same_company(s.name, info.manufacturer)
+            )
+            is_marked = any(s is p for p in marked or [])
+            return (
+                info is not None and s.iso != info.producer_iso,
+                not maker,
+                _tie(s, is_marked, item, items or []),
+            )
+
+        named.sort(key=rank)
         return named
     if info is not None and info.producer_iso:
         if info.producer_iso in buyer_isos:
@@ -389,3 +412,24 @@ def _sellers_for(info: SystemInfo | None, sellers: list[Party], buyers: list[Par
             ]
         return [Party(country_name(info.producer_iso), info.producer_iso)]
     return []
+
+
+def _tie(seller: Party, is_marked: bool, item: Mention | None, items: list[Mention]) -> int:
+    """0: an unmarked maker's demonym right before the item; 1: a marked seller after it, before the next item."""
+    if item is None or seller.start < 0:
+        return 2
+    if seller.start < item.start:
+        between = any(seller.start < o.start < item.start for o in items if o is not item)
+        return 0 if not is_marked and not between and item.start - seller.start <= 25 else 2
+    following = [o.start for o in items if o.start > item.start]
+    return 1 if is_marked and seller.start < min(following, default=1 << 30) else 2
+
+
+def _seller_key(p: Party) -> str:
+    return p.name.casefold() if p.is_company else (p.iso or p.name)
+
+
+def _same_company(name: str, maker: str) -> bool:
+    """'Hanwha Aerospace' and 'Hanwha Aerospace', 'Hyundai Rotem' and 'Hyundai Rotem Co.'."""
+    a, b = name.casefold(), maker.casefold()
+    return a == b or a.startswith(b) or b.startswith(a)

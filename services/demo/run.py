@@ -48,8 +48,20 @@ def run_demo(settings: Settings, *, duration: float = 90.0, keep_data: bool = Fa
     data_dir = Path(tempfile.mkdtemp(prefix="armswatch-demo-"))
     server = FeedServer().start()
     hosts = ",".join(filter(None, [settings.allowed_hosts, "127.0.0.1"]))
+    # One partition, one feed at a time, one send at a time: the same feeds print the same alerts in
+    # the same order on every run (the print channel is local, so its rate limit is lifted).
     demo_settings = settings.model_copy(
-        update={"data_dir": data_dir, "database_url": None, "allowed_hosts": hosts, "poll_interval": 3600.0}
+        update={
+            "data_dir": data_dir,
+            "database_url": None,
+            "allowed_hosts": hosts,
+            "poll_interval": 3600.0,
+            "topic_partitions": 1,
+            "poll_concurrency": 1,
+            "notify_concurrency": 1,
+            "notify_max_inflight": 1,
+            "notify_rate_per_channel": 100.0,
+        }
     )
     expected = _expected_items(server)
     summary: dict[str, float] = {}

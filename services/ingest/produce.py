@@ -79,7 +79,8 @@ async def produce(
     articles = articles_of(parsed, feed_url, datetime.now(UTC), feed_key=f"feed:{feed_id}")
     fresh = await asyncio.to_thread(feedstore.claim_seen, publisher.db, feed_id, [a["id"] for a in articles])
     wanted = set(fresh)
-    todo = [a for a in articles if a["id"] in wanted]
+    # Oldest first (feeds list the newest first): a deal's stages reach the classifier in the order they happened.
+    todo = sorted((a for a in articles if a["id"] in wanted), key=lambda a: a["published_at"] or "~")
     if full_text is not None:
         await asyncio.gather(*(_enrich(a, full_text) for a in todo))
     for article in todo:

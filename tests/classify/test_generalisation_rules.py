@@ -188,3 +188,13 @@ def test_a_drive_configuration_is_no_count() -> None:
     for lang, text, quantity in cases:
         events = classify_article({"id": "q", "title": "", "text": text, "language": lang})["events"]
         assert [e["quantity"] for e in events] == [quantity], (text, events)
+
+
+def test_each_item_takes_the_company_named_for_it() -> None:
+    """'X from A and Y from B': two companies of one country are two sellers, each item takes its own."""
+    text = "Poland signed contracts for 180 K2 tanks from Hyundai Rotem and 212 K9 howitzers from Hanwha."
+    events = classify_article({"id": "s", "title": "", "text": text, "language": "en"})["events"]
+    assert {(e["system"], e["seller"], e["seller_iso"]) for e in events} == {
+        ("K2", "Hyundai Rotem", "KR"),
+        ("K9", "Hanwha Aerospace", "KR"),
+    }

@@ -66,7 +66,7 @@ def test_stages_move_forward_and_nothing_follows_a_cancellation() -> None:
 
 
 def test_folding_the_events_of_a_deal() -> None:
-    """Furthest stage, first time per stage, latest stated quantity, first named seller and system."""
+    """Furthest stage, first time per stage, latest stated quantity, the company over the country as seller."""
     state = DealState()
     seen = []
     for e in EVENTS:
@@ -102,3 +102,21 @@ def test_read_model_and_backfill_build_the_same_deal(db: Database) -> None:
             stored["stages_seen"] = dict(deal.stages_seen)
         snap = replay.snapshot()
         assert stored == {k: snap[k] for k in stored}, e["id"]
+
+
+def test_shown_names_do_not_depend_on_the_order_of_the_events() -> None:
+    """Every order of the same events shows the same seller and system: the company, the fuller designation."""
+    from itertools import permutations
+
+    events = [
+        _event(1, "contract", seller="Hyundai Rotem", system="K2"),
+        _event(2, "delivery", seller="South Korea", system="K2 Black Panther"),
+        _event(3, "interest", seller="South Korea"),
+    ]
+    shown = set()
+    for order in permutations(events):
+        state = DealState()
+        for e in order:
+            state.apply(e)
+        shown.add((state.seller, state.system, state.stage))
+    assert shown == {("Hyundai Rotem", "K2 Black Panther", "delivery")}
