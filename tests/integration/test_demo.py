@@ -19,6 +19,13 @@ def test_demo_prints_alerts_and_exits_cleanly(tmp_path):
     assert any("Kazakhstan" in t and "Bayraktar TB2" in t and "interest" in t for t in titles), titles
     buyers = {t.removeprefix("[armswatch] ").split(" ← ")[0] for t in titles}
     assert {"Ukraine", "Serbia", "Poland"} <= buyers, buyers
+    # One article states Poland's K2 contract, a later one the first deliveries: whatever the timing,
+    # both stages alert, in lifecycle order, under the company named.
+    k2 = [t for t in titles if t.startswith("[armswatch] Poland ← Hyundai Rotem: K2 — ")]
+    assert k2 == [
+        "[armswatch] Poland ← Hyundai Rotem: K2 — contract",
+        "[armswatch] Poland ← Hyundai Rotem: K2 — contract → delivery",
+    ], titles
     summary = re.search(
         r"demo: (\d+) articles, (\d+) procurement events, (\d+) deals, (\d+) alerts", result.stdout
     )
