@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from services import __version__
 from services.api import websub
-from services.api.errors import ApiError, install
+from services.api.errors import ApiError, documented, install
 from services.api.guard import RequestGuard
 from services.api.metrics import exposition
 from services.bus import Publisher
@@ -23,7 +23,8 @@ from services.notify.backfill import backfill as run_backfill
 from services.notify.backfill import parse_window
 from services.notify.deliver import Deliverer
 from services.notify.sample import send_sample
-from services.notify.watchlists import build_watchlist, country_code, save_watchlist
+from services.notify.watchlists import DIGESTS, build_watchlist, country_code, save_watchlist
+from services.records import CATEGORIES, STAGES
 from services.store.db import Database
 from services.store.models import Deal, EventRow, User, WatchlistRow
 from services.store.readmodel import deal_record, deal_sources
@@ -31,19 +32,29 @@ from services.tokens import token_hash
 
 
 class WatchlistIn(BaseModel):
-    """A watchlist as the API accepts it."""
+    """A watchlist as the API accepts it (countries: ISO codes or names in any supported language)."""
 
-    name: str
+    name: str = Field(min_length=1, max_length=200, pattern=r"\S")
     buyers: list[str] = Field(default_factory=list)
     sellers: list[str] = Field(default_factory=list)
     systems: list[str] = Field(default_factory=list)
-    categories: list[str] = Field(default_factory=list)
-    stage: str | None = None
-    min_quantity: int | None = None
-    min_sources: int = 1
+    categories: list[str] = Field(
+        default_factory=list, json_schema_extra={"items": {"enum": list(CATEGORIES)}}
+    )
+    stage: str | None = Field(default=None, json_schema_extra={"enum": [*STAGES, None]})
+    min_quantity: int | None = Field(default=None, ge=0, le=10**9)
+    min_sources: int = Field(default=1, ge=1, le=1000)
     keywords: list[str] = Field(default_factory=list)
     notify: list[str] = Field(default_factory=list)
-    digest: str = "off"
+    digest: str = Field(default="off", json_schema_extra={"enum": list(DIGESTS)})
+
+
+#: Errors every route behind a token may answer.
+AUTHED = documented(401, 413, 422)
+#: ... and a route naming one of the caller's watchlists.
+OWNED = documented(401, 404, 413, 422)
+#: A backfill window: a count and a unit ("30d", "12h", "90m", "2w").
+WINDOW = r"^[0-9]{1,6}[smhdwSMHDW]$"
 
 
 def _shown(record: dict[str, Any]) -> dict[str, Any]:
@@ -88,16 +99,16 @@ def create_app(publisher: Publisher) -> FastAPI:
     def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
-    @app.get("/metrics", response_class=PlainTextResponse)
+    @app.get("/metrics", response_class=PlainTextResponse, responses=AUTHED)
     async def metrics(_user: Caller) -> PlainTextResponse:
         body = await asyncio.to_thread(exposition, db)
         return PlainTextResponse(body, media_type=CONTENT_TYPE_LATEST)
 
-    @app.get("/deals")
+    @app.get("/deals", responses=AUTHED)
     def deals(
         _user: Caller,
         buyer: str | None = None,
-        stage: str | None = None,
+        stage: Annotated[str | None, Query(json_schema_extra={"enum": list(STAGES)})] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
     ) -> list[dict[str, Any]]:
         query = select(Deal).order_by(Deal.updated_at.desc()).limit(min(limit, 500))
@@ -110,7 +121,7 @@ def create_app(publisher: Publisher) -> FastAPI:
                 deal_record(deal, deal_sources(session, deal.deal_key)) for deal in session.scalars(query)
             ]
 
-    @app.get("/events")
+    @app.get("/events", responses=AUTHED)
     def events(
         _user: Caller, buyer: str | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 50
     ) -> list[dict[str, Any]]:
@@ -120,7 +131,7 @@ def create_app(publisher: Publisher) -> FastAPI:
         with db.session() as session:
             return [dict(r.record) for r in session.scalars(query)]
 
-    @app.get("/watchlists")
+    @app.get("/watchlists", responses=AUTHED)
     def list_watchlists(caller: Caller) -> list[dict[str, Any]]:
         with db.session() as session:
             rows = session.scalars(
@@ -128,7 +139,7 @@ def create_app(publisher: Publisher) -> FastAPI:
             )
             return [_shown(dict(r.record)) for r in rows]
 
-    @app.post("/watchlists", status_code=201)
+    @app.post("/watchlists", status_code=201, responses=AUTHED)
     async def add_watchlist(caller: Caller, body: WatchlistIn) -> dict[str, Any]:
         record = build_watchlist(owner=caller, policy=policy, **body.model_dump())
         await save_watchlist(publisher, record, record["id"])
@@ -141,11 +152,11 @@ def create_app(publisher: Publisher) -> FastAPI:
                 raise ApiError(404, "not_found", f"no watchlist {watchlist_id!r}")
             return dict(row.record)
 
-    @app.get("/watchlists/{watchlist_id}")
+    @app.get("/watchlists/{watchlist_id}", responses=OWNED)
     async def get_watchlist(caller: Caller, watchlist_id: str) -> dict[str, Any]:
         return _shown(await asyncio.to_thread(_own, caller, watchlist_id))
 
-    @app.post("/watchlists/{watchlist_id}/test")
+    @app.post("/watchlists/{watchlist_id}/test", responses=OWNED)
     async def test_watchlist(caller: Caller, watchlist_id: str) -> list[dict[str, Any]]:
         record = await asyncio.to_thread(_own, caller, watchlist_id)
         if not record.get("notify"):
@@ -161,8 +172,10 @@ def create_app(publisher: Publisher) -> FastAPI:
             for o in outcomes
         ]
 
-    @app.post("/watchlists/{watchlist_id}/backfill")
-    async def backfill_watchlist(caller: Caller, watchlist_id: str, window: str = "30d") -> dict[str, Any]:
+    @app.post("/watchlists/{watchlist_id}/backfill", responses=OWNED)
+    async def backfill_watchlist(
+        caller: Caller, watchlist_id: str, window: Annotated[str, Query(pattern=WINDOW)] = "30d"
+    ) -> dict[str, Any]:
         record = await asyncio.to_thread(_own, caller, watchlist_id)
         created = await asyncio.to_thread(run_backfill, db, record, parse_window(window))
         return {
@@ -170,7 +183,7 @@ def create_app(publisher: Publisher) -> FastAPI:
             "alerts": [{"deal_key": a["deal_key"], "stage": a["stage"]} for a in created],
         }
 
-    @app.delete("/watchlists/{watchlist_id}", status_code=204)
+    @app.delete("/watchlists/{watchlist_id}", status_code=204, responses=OWNED)
     async def delete_watchlist(caller: Caller, watchlist_id: str) -> None:
         await asyncio.to_thread(_own, caller, watchlist_id)
         await save_watchlist(publisher, None, watchlist_id)

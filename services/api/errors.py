@@ -7,12 +7,42 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.errors import RecordError, UsageError
 from services.logs import get_logger
 
 log = get_logger("api")
+
+
+class ErrorDetail(BaseModel):
+    """What went wrong: a stable code, a one-line message, the field at fault when there is one."""
+
+    code: str
+    message: str
+    field: str | None = None
+
+
+class ErrorOut(BaseModel):
+    """The one error shape."""
+
+    error: ErrorDetail
+
+
+_MEANINGS = {
+    401: "No valid bearer token.",
+    403: "Refused.",
+    404: "No such resource (or not yours).",
+    410: "Gone: the resource no longer exists.",
+    413: "Request body over ARMSWATCH_API_MAX_BODY.",
+    422: "Invalid input: the message names the field.",
+}
+
+
+def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for these error statuses, each in the one error shape."""
+    return {s: {"model": ErrorOut, "description": _MEANINGS[s]} for s in statuses}
 
 
 def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import PlainTextResponse
 
-from services.api.errors import ApiError
+from services.api.errors import ApiError, documented
 from services.bus import Publisher
 from services.ingest import websub
 from services.ingest.parse import parse_feed
@@ -49,7 +49,16 @@ def _publisher(request: Request) -> Publisher:
 FeedId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
-@router.get("/websub/{feed_id}", response_class=PlainTextResponse)
+@router.get(
+    "/websub/{feed_id}",
+    responses={
+        200: {
+            "description": "The hub's challenge, echoed.",
+            "content": {"text/plain": {"schema": {"type": "string"}}},
+        },
+        **documented(404, 422),
+    },
+)
 async def verify_intent(
     request: Request,
     feed_id: FeedId,
@@ -86,7 +95,7 @@ async def _body(request: Request, limit: int) -> bytes:
     return bytes(buffer)
 
 
-@router.post("/websub/{feed_id}", status_code=202)
+@router.post("/websub/{feed_id}", status_code=202, responses=documented(403, 410, 413, 422))
 async def push(request: Request, feed_id: FeedId) -> dict[str, Any]:
     """Take pushed feed content signed with our secret and produce its new items as Articles."""
     publisher = _publisher(request)

@@ -95,7 +95,9 @@ def test_watchlist_test_and_backfill_endpoints(api):
     filled = api.post(f"/watchlists/{created['id']}/backfill?window=7d", headers=_auth("alice"))
     assert filled.status_code == 200 and filled.json() == {"window": "7d", "alerts": []}
     bad = api.post(f"/watchlists/{created['id']}/backfill?window=forever", headers=_auth("alice"))
-    assert bad.status_code == 422 and "--backfill" in bad.json()["error"]["message"]
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "window"
+    too_long = api.post(f"/watchlists/{created['id']}/backfill?window=99999d", headers=_auth("alice"))
+    assert too_long.status_code == 422 and "longer than" in too_long.json()["error"]["message"]
     assert api.post(f"/watchlists/{created['id']}/test", headers=_auth("bob")).status_code == 404
 
 
