@@ -131,6 +131,18 @@ class Settings(BaseSettings):
     notify_max_attempts: int = Field(
         default=4, ge=1, description="Attempts to send one alert to one channel."
     )
+    notify_outage_window: float = Field(
+        default=86_400.0,
+        gt=0,
+        le=30 * 86_400.0,
+        description="Seconds a channel failing with temporary errors (down, 5xx, 429) is tried again before its alert fails.",
+    )
+    notify_outage_retry: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600.0,
+        description="Seconds before a deferred send (its channel down) is tried again; doubles per round, at most 15 min.",
+    )
     notify_base_delay: float = Field(
         default=1.0, ge=0, description="Seconds before the first retry; doubles each time."
     )

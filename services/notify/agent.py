@@ -23,6 +23,7 @@ from sqlalchemy import select
 from services.app import add_consumer
 from services.bus import Publisher
 from services.logs import get_logger
+from services.notify import ledger
 from services.notify.alerts import apply_event
 from services.notify.decided import build_view, publish_decided
 from services.notify.deliver import Deliverer
@@ -129,11 +130,14 @@ class Notifier:
         return await publish_decided(self.publisher)
 
     def _pending_ids(self, limit: int) -> list[str]:
+        waiting = ledger.waiting(self.db)  # a channel in an outage: not before its retry time
         with self.db.session() as session:
             return list(
                 session.scalars(
                     select(AlertRow.id)
-                    .where(AlertRow.delivered.is_(False), AlertRow.digest == "off")
+                    .where(
+                        AlertRow.delivered.is_(False), AlertRow.digest == "off", AlertRow.id.not_in(waiting)
+                    )
                     .order_by(AlertRow.created_at, AlertRow.id)
                     .limit(limit)
                 )
@@ -167,8 +171,8 @@ class Notifier:
             text = render(view, "text")
             record = {**alert, "text": f"{text.title}\n\n{text.body}"}
         statuses = await asyncio.gather(*(self.sender.send(alert_id, url, view) for url in urls))
-        if "busy" in statuses:
-            return False
+        if {"busy", "deferred", "waiting"} & set(statuses):
+            return False  # not settled on every channel: a later pass goes on
         async with self._gate:
             await asyncio.to_thread(self._mark_delivered, alert_id, record["text"])
         return True

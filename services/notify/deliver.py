@@ -9,7 +9,9 @@ Attempt outcomes, one ``attempt_cb`` call per try::
 
     retrying ── (backoff, Retry-After honoured) ──> next try
     sent     (final)
-    failed   (final: attempts exhausted, a permanent HTTP 4xx, or an invalid URL)
+    failed   (final: a permanent HTTP 4xx, or an invalid URL)
+    deferred (final for now: attempts exhausted on temporary errors, a channel down, 5xx or 429;
+              the caller tries again later, see ledger.defer)
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from .view import AlertView
 
 __all__ = ["Attempt", "Deliverer", "Outcome", "TokenBucket"]
 
-Outcome = Literal["sent", "failed", "retrying"]
+Outcome = Literal["sent", "failed", "retrying", "deferred"]
 
 #: Longest failure reason kept in an Attempt.
 MAX_ERROR = 500
@@ -61,7 +63,8 @@ class Attempt:
 
     Args:
         channel: The channel URL, redacted.
-        outcome: "sent", "retrying" (another try follows) or "failed" (no more tries).
+        outcome: "sent", "retrying" (another try follows), "failed" (no more tries) or "deferred"
+            (temporary errors until the attempts ran out: worth trying again later).
         attempt: 1 for the first try.
         error: Why the try failed, redacted; None when sent.
         retry_in: Seconds until the next try when retrying, else None.
@@ -202,11 +205,14 @@ class Deliverer:
         """Turn one try's result into an Attempt, deciding whether to retry and after how long."""
         if result.ok:
             return Attempt(channel, "sent", attempt_no)
-        permanent = (
+        refused = result.error is not None and "guard: " in result.error  # an internal address: not an outage
+        permanent = refused or (
             result.status is not None and 400 <= result.status < 500 and result.status not in _TRANSIENT_4XX
         )
-        if permanent or attempt_no >= self.max_attempts:
+        if permanent:
             return Attempt(channel, "failed", attempt_no, result.error)
+        if attempt_no >= self.max_attempts:
+            return Attempt(channel, "deferred", attempt_no, result.error)
         delay = self.backoff(attempt_no)
         if result.retry_after is not None:
             delay = max(delay, min(result.retry_after, self.max_retry_after))

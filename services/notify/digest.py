@@ -96,7 +96,7 @@ async def deliver_digest(notifier: Notifier, digest_id: str) -> bool:
     statuses = await asyncio.gather(
         *(notifier.sender.send(digest_id, url, lambda kind: render_digest(view, kind)) for url in urls)
     )
-    if "busy" in statuses:
+    if {"busy", "deferred", "waiting"} & set(statuses):
         return False
     await asyncio.to_thread(_settle_members, notifier, digest_id, [r["id"] for r in records], urls)
     log.info("digest delivered", digest_id=digest_id, alerts=len(records), channels=len(urls))

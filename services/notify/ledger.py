@@ -3,7 +3,9 @@
 One row per (alert or digest id, channel)::
 
     (none) ── claim ──> claimed ── settle ──> sent | failed      (settled: never sent again)
-                          │
+                          │  │
+                          │  └── defer (channel down) ──> deferred ── claim after retry_at ──> claimed
+                          │                                   (a claim before retry_at: "waiting")
                           └── owner died (crash) ── claim by another process ──> claimed, in_doubt += 1
 
 A claim names its owner (``host:pid:token``) and time. Another process respects a live owner's
@@ -29,27 +31,44 @@ from services.records import now_iso
 from services.store.db import Database
 from services.store.models import LedgerEntry
 
-__all__ = ["SETTLED", "Claim", "ClaimResult", "channel_hash", "claim", "count", "in_doubt", "settle"]
+__all__ = [
+    "SETTLED",
+    "Claim",
+    "ClaimResult",
+    "channel_hash",
+    "claim",
+    "count",
+    "defer",
+    "in_doubt",
+    "settle",
+    "waiting",
+]
 
 #: Statuses that end an (alert, channel): "digest" marks an alert sent inside a digest message.
 SETTLED = frozenset({"sent", "failed", "digest"})
 #: This process's claim owner name.
 OWNER = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
-ClaimResult = Literal["claimed", "settled", "busy"]
+ClaimResult = Literal["claimed", "settled", "busy", "waiting"]
+#: Seconds before a deferred send is tried again: doubling from the first, up to the last.
+DEFER_FIRST = 30.0
+DEFER_MAX = 900.0
 
 
 @dataclass(frozen=True, slots=True)
 class Claim:
-    """What :func:`claim` decided: "claimed" (send now), "settled" (done before) or "busy" (another owner).
+    """What :func:`claim` decided: "claimed" (send now), "settled" (done before), "busy" (another owner)
+    or "waiting" (deferred: the channel was down; not before ``retry_at``).
 
-    ``generation`` counts take-overs of the claim, so each send of an (alert, channel) has its own
-    attempt records on armswatch.deliveries.
+    ``generation`` counts take-overs of the claim and ``round`` the deferrals, so each send of an
+    (alert, channel) has its own attempt records on armswatch.deliveries.
     """
 
     result: ClaimResult
     in_doubt: bool = False
     generation: int = 0
+    round: int = 0
+    retry_at: float | None = None
 
     def __bool__(self) -> bool:
         return self.result == "claimed"
@@ -108,9 +127,14 @@ def claim(
         if row is not None:
             if row.status in SETTLED:
                 return Claim("settled")
+            if row.status == "deferred":
+                if row.retry_at is not None and now < row.retry_at:
+                    return Claim("waiting", retry_at=row.retry_at)
+                row.status, row.claimed_by, row.claimed_at = "claimed", owner, now
+                return Claim("claimed", generation=row.in_doubt or 0, round=row.deferrals or 0)
             if row.claimed_by == owner:  # ours already (one send per channel at a time in a process)
                 row.claimed_at = now
-                return Claim("claimed", generation=row.in_doubt or 0)
+                return Claim("claimed", generation=row.in_doubt or 0, round=row.deferrals or 0)
             fresh = row.claimed_at is not None and now - row.claimed_at < lease
             if fresh and not _owner_dead(row.claimed_by, owner):
                 return Claim("busy")
@@ -118,7 +142,7 @@ def claim(
             row.claimed_at = now
             row.in_doubt = (row.in_doubt or 0) + 1
             row.updated_at = now_iso()
-            return Claim("claimed", in_doubt=True, generation=row.in_doubt)
+            return Claim("claimed", in_doubt=True, generation=row.in_doubt, round=row.deferrals or 0)
     try:
         with db.session() as session:
             session.add(
@@ -174,6 +198,58 @@ def settle(
         row.attempts = attempts
         row.error = error
         row.updated_at = now_iso()
+
+
+def defer(
+    db: Database,
+    alert_id: str,
+    url: str,
+    attempts: int,
+    error: str | None,
+    *,
+    window: float,
+    first: float = DEFER_FIRST,
+    owner: str = OWNER,
+) -> str:
+    """Park a send whose channel keeps failing with temporary errors; return "deferred", or "failed" past `window`.
+
+    The next claim waits until ``retry_at`` (`first` seconds, doubling per round, at most 15 min); a
+    channel still failing `window` seconds after its first deferral fails for good.
+    """
+    digest = channel_hash(url)
+    now = time.time()
+    with db.session() as session:
+        row = session.scalar(
+            select(LedgerEntry).where(LedgerEntry.alert_id == alert_id, LedgerEntry.channel_hash == digest)
+        )
+        if row is None:
+            return "failed"
+        row.attempts = attempts
+        row.error = error
+        row.updated_at = now_iso()
+        row.deferred_at = row.deferred_at or now
+        if now - row.deferred_at >= window:
+            row.status = "failed"
+            return "failed"
+        row.deferrals = (row.deferrals or 0) + 1
+        row.retry_at = now + min(DEFER_MAX, first * 2 ** min(row.deferrals - 1, 30))
+        row.status = "deferred"
+        if row.claimed_by == owner:
+            row.claimed_by, row.claimed_at = None, None
+        return "deferred"
+
+
+def waiting(db: Database) -> set[str]:
+    """The alert (or digest) ids with a send deferred to a later time."""
+    now = time.time()
+    with db.session() as session:
+        return set(
+            session.scalars(
+                select(LedgerEntry.alert_id).where(
+                    LedgerEntry.status == "deferred", LedgerEntry.retry_at > now
+                )
+            )
+        )
 
 
 def count(db: Database, status: str | None = None) -> int:

@@ -27,8 +27,9 @@ __all__ = ["SendStatus", "Sender"]
 
 log = get_logger("notify")
 
-#: "sent" / "failed": settled by this call; "settled": before; "busy": another notifier holds the claim.
-SendStatus = Literal["sent", "failed", "settled", "busy"]
+#: "sent" / "failed": settled by this call; "settled": before; "busy": another notifier holds the claim;
+#: "deferred": the channel kept failing with temporary errors, tried again later; "waiting": not yet time.
+SendStatus = Literal["sent", "failed", "settled", "busy", "deferred", "waiting"]
 
 
 class Sender:
@@ -38,10 +39,15 @@ class Sender:
         publisher: Publishes the Delivery records; its store holds the ledger.
         deliverer: Renders and sends with retries and the per-channel rate limit.
         lease: Seconds another live notifier's claim is respected (ledger.claim).
+
+    A channel failing with temporary errors is deferred (ARMSWATCH_NOTIFY_OUTAGE_RETRY, then doubling)
+    and fails for good after ARMSWATCH_NOTIFY_OUTAGE_WINDOW.
     """
 
     def __init__(self, publisher: Publisher, deliverer: Deliverer, lease: float = 600.0) -> None:
         self.publisher = publisher
+        self.outage_window = publisher.settings.notify_outage_window
+        self.outage_retry = publisher.settings.notify_outage_retry
         self.db = publisher.db
         self.deliverer = deliverer
         self.lease = lease
@@ -68,8 +74,8 @@ class Sender:
             claim = await asyncio.get_running_loop().run_in_executor(
                 self.deliverer.executor, partial(ledger.claim, self.db, send_id, url, shown, lease=self.lease)
             )
-            if claim.result == "settled":
-                return "settled"
+            if claim.result in ("settled", "waiting"):
+                return claim.result
             if claim.result == "busy":
                 log.debug("delivery claimed by another notifier", id=send_id, channel=shown)
                 return "busy"
@@ -82,9 +88,24 @@ class Sender:
                 )
             digest = hashlib.sha256(url.encode("utf-8")).hexdigest()[:16]
 
+            final: list[str] = []
+
             def settle(attempt: Attempt) -> None:
-                status = "sent" if attempt.outcome == "sent" else "failed"
-                ledger.settle(self.db, send_id, url, status, attempt.attempt, attempt.error)
+                if attempt.outcome == "deferred":
+                    final.append(
+                        ledger.defer(
+                            self.db,
+                            send_id,
+                            url,
+                            attempt.attempt,
+                            attempt.error,
+                            window=self.outage_window,
+                            first=self.outage_retry,
+                        )
+                    )
+                    return
+                final.append("sent" if attempt.outcome == "sent" else "failed")
+                ledger.settle(self.db, send_id, url, final[-1], attempt.attempt, attempt.error)
 
             async def on_attempt(attempt: Attempt) -> None:
                 record = {
@@ -95,10 +116,11 @@ class Sender:
                     "error": attempt.error,
                     "at": now_iso(),
                 }
-                record_id = f"{send_id}:{digest}:{claim.generation}:{attempt.attempt}"
+                record_id = f"{send_id}:{digest}:{claim.generation}.{claim.round}:{attempt.attempt}"
                 await self.publisher.publish(DELIVERY, record, key=send_id, record_id=record_id)
 
             result = await self.deliverer.send(url, message, on_attempt, settle)
-        outcome: SendStatus = "sent" if result.outcome == "sent" else "failed"
+        done = final[-1] if final else "failed"
+        outcome: SendStatus = "sent" if done == "sent" else "deferred" if done == "deferred" else "failed"
         log.info("alert delivered", id=send_id, channel=shown, outcome=outcome, attempts=result.attempt)
         return outcome

@@ -217,6 +217,10 @@ class LedgerEntry(Base):
     claimed_at: Mapped[float | None] = mapped_column(Float)
     # Claims taken over from a dead owner: each one may have repeated a send.
     in_doubt: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: A channel in an outage: the send is deferred (status "deferred") until retry_at, rounds counted.
+    retry_at: Mapped[float | None] = mapped_column(Float)
+    deferred_at: Mapped[float | None] = mapped_column(Float)
+    deferrals: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class DeadLetterRow(Base):

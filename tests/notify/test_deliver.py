@@ -222,8 +222,8 @@ async def test_slack_429_retry_after_is_honoured() -> None:
 
 
 @responses.activate
-async def test_permanent_failure_is_bounded() -> None:
-    """A channel failing every time ends "failed" after max_attempts, quickly, with the reason redacted."""
+async def test_temporary_failure_is_bounded_and_deferred() -> None:
+    """A channel answering 500 every time ends "deferred" (tried again later) after max_attempts, quickly, redacted."""
     responses.post(TG_API, status=500, json={"ok": False, "description": "Internal Server Error"})
     record = Recorder()
     started = time.monotonic()
@@ -232,7 +232,7 @@ async def test_permanent_failure_is_bounded() -> None:
     assert [(a.outcome, a.attempt) for a in record.attempts] == [
         ("retrying", 1),
         ("retrying", 2),
-        ("failed", 3),
+        ("deferred", 3),
     ]
     assert final == record.attempts[-1]
     assert final.error is not None and "500" in final.error
@@ -271,7 +271,7 @@ async def test_failing_channel_does_not_block_another(smtp_server: SMTPServer) -
 
     slow = fast(max_attempts=3, base_delay=0.2, max_delay=0.4)
     slack, email = await asyncio.gather(one("slack", SLACK_URL, slow), one("email", smtp_server.url(), slow))
-    assert (slack.outcome, email.outcome) == ("failed", "sent")
+    assert (slack.outcome, email.outcome) == ("deferred", "sent")
     assert finished == ["email", "slack"]
     assert len(smtp_server.messages) == 1
 
