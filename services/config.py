@@ -237,7 +237,7 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
     if config_file is not None:
         try:
             values.update(tomllib.loads(config_file.read_text(encoding="utf-8")))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"config: cannot read {config_file}: {exc}") from exc
         unknown = sorted(set(values) - set(Settings.model_fields))
         if unknown:

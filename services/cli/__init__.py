@@ -49,20 +49,31 @@ def _register() -> None:
 _register()
 
 
+def _one_line(text: str) -> str:
+    """`text` with line breaks, control characters and lone surrogates escaped, so an error stays one line."""
+    return "".join(ch if ch.isprintable() or ch == " " else ascii(ch)[1:-1] for ch in text)
+
+
 def main() -> None:
     """Entry point: run the group; an armswatch error is one line on stderr and a non-zero exit."""
+    for arg in sys.argv[1:]:
+        if any("\ud800" <= ch <= "\udfff" for ch in arg):
+            fail(f"argument {_one_line(arg)[:80]!r} is not valid UTF-8 text", 2)
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)
     except click.ClickException as exc:
+        exc.message = _one_line(exc.message)
         exc.show()
         sys.exit(exc.exit_code)
     except UsageError as exc:
-        fail(str(exc), 2)
+        fail(_one_line(str(exc)), 2)
     except ArmswatchError as exc:
-        fail(str(exc), 1)
+        fail(_one_line(str(exc)), 1)
+    except OSError as exc:  # a file named on the command line that cannot be read or written
+        fail(_one_line(str(exc)), 1)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -15,10 +16,22 @@ import click
 from services.broker.admin import ensure_topics
 from services.bus import KafkaBus, OutboxBus, Publisher
 from services.config import Settings, load_settings
-from services.errors import ArmswatchError
+from services.errors import ArmswatchError, UsageError
 from services.store.db import Database
 
 T = TypeVar("T")
+
+
+_WHEN = re.compile(
+    r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$"
+)
+
+
+def check_when(command: str, option: str, value: str | None) -> str | None:
+    """`value` when it is a date (YYYY-MM-DD) or an RFC 3339 time, else a UsageError naming the option."""
+    if value is not None and not _WHEN.match(value):
+        raise UsageError(f"{command}: {option} {value!r} is not a date (YYYY-MM-DD) or an RFC 3339 time")
+    return value
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

@@ -122,7 +122,7 @@ def list_(ctx: Context) -> None:
 
 
 @feeds.command("remove")
-@click.argument("feed_id", type=int)
+@click.argument("feed_id", type=click.IntRange(1, 2**63 - 1))
 @pass_context
 def remove(ctx: Context, feed_id: int) -> None:
     """Stop watching feed FEED_ID."""

@@ -7,7 +7,7 @@ import json
 import click
 from sqlalchemy import select
 
-from services.cli._context import Context, pass_context
+from services.cli._context import Context, check_when, pass_context
 from services.deals import STAGES
 from services.notify.watchlists import country_code
 from services.store.models import Deal, EventRow
@@ -17,13 +17,14 @@ from services.store.readmodel import deal_record, deal_sources
 @click.command()
 @click.option("--buyer", default=None, help="Buying country (ISO code or name).")
 @click.option("--since", default=None, help="Only events detected on or after this date (YYYY-MM-DD).")
-@click.option("--limit", type=int, default=50, show_default=True)
+@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON record per line.")
 @pass_context
 def events(ctx: Context, buyer: str | None, since: str | None, limit: int, as_json: bool) -> None:
     """Procurement events, newest first."""
+    check_when("events", "--since", since)
     query = select(EventRow).order_by(EventRow.detected_at.desc()).limit(limit)
-    if buyer:
+    if buyer is not None:
         query = query.where(EventRow.buyer_iso == country_code(buyer))
     if since:
         query = query.where(EventRow.detected_at >= since)
@@ -46,13 +47,13 @@ def events(ctx: Context, buyer: str | None, since: str | None, limit: int, as_js
 @click.command()
 @click.option("--buyer", default=None, help="Buying country (ISO code or name).")
 @click.option("--stage", type=click.Choice(STAGES), default=None, help="Only deals at this furthest stage.")
-@click.option("--limit", type=int, default=50, show_default=True)
+@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON record per line.")
 @pass_context
 def deals(ctx: Context, buyer: str | None, stage: str | None, limit: int, as_json: bool) -> None:
     """Deals with their stages and sources, most recently updated first."""
     query = select(Deal).order_by(Deal.updated_at.desc()).limit(limit)
-    if buyer:
+    if buyer is not None:
         query = query.where(Deal.buyer_iso == country_code(buyer))
     if stage:
         query = query.where(Deal.stage == stage)

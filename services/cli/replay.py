@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import click
 
 from services.bus import Publisher
 from services.classify.backends import load_classifier
-from services.cli._context import Context, pass_context
+from services.cli._context import Context, check_when, pass_context
 from services.errors import UsageError
 from services.records import PROCUREMENT_EVENT
 from services.replay import ReplayResult, create_alerts, reclassify, watchlist_alerts
@@ -30,11 +29,6 @@ def _watchlist(ctx: Context, watchlist_id: str) -> dict[str, Any]:
         if row is None or row.deleted:
             raise UsageError(f"replay: no watchlist with id {watchlist_id!r}")
         return dict(row.record)
-
-
-_DATE = re.compile(
-    r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$"
-)
 
 
 @click.command()
@@ -64,9 +58,8 @@ def replay(
     """Replay history: re-classify stored articles and/or run a watchlist over stored events."""
     if not reclassify_ and watchlist_id is None:
         raise UsageError("replay: say what to replay: --reclassify, --watchlist ID, or both")
-    for option, value in (("--since", since), ("--until", until)):
-        if value is not None and not _DATE.match(value):
-            raise UsageError(f"replay: {option} {value!r} is not a date (YYYY-MM-DD) or an RFC 3339 time")
+    check_when("replay", "--since", since)
+    check_when("replay", "--until", until)
     db = ctx.db()
     result = ReplayResult()
     if reclassify_:

@@ -16,7 +16,10 @@ from services.runtime import ROLES, run_stack
 
 @click.command()
 @click.option(
-    "--api-port", type=int, default=None, help="Port of the API (default: ARMSWATCH_API_PORT, 8080)."
+    "--api-port",
+    type=click.IntRange(0, 65535),
+    default=None,
+    help="Port of the API (default: ARMSWATCH_API_PORT, 8080).",
 )
 @pass_context
 def up(ctx: Context, api_port: int | None) -> None:
@@ -37,7 +40,11 @@ def worker(ctx: Context, role: str) -> None:
 
 @click.command()
 @click.option(
-    "--duration", type=float, default=90.0, show_default=True, help="Stop after this many seconds at most."
+    "--duration",
+    type=click.FloatRange(1.0, 86_400.0),
+    default=90.0,
+    show_default=True,
+    help="Stop after this many seconds at most.",
 )
 @click.option("--keep-data", is_flag=True, help="Keep the demo's data directory (printed at the end).")
 @pass_context

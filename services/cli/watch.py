@@ -39,9 +39,18 @@ def watch() -> None:
 @click.option(
     "--stage", default=None, help="This stage or later: interest, negotiation, approval, contract, delivery."
 )
-@click.option("--min-quantity", type=int, default=None, help="Only deals of at least this many units.")
 @click.option(
-    "--min-sources", type=int, default=1, show_default=True, help="Alert once this many outlets report it."
+    "--min-quantity",
+    type=click.IntRange(0, 10**9),
+    default=None,
+    help="Only deals of at least this many units.",
+)
+@click.option(
+    "--min-sources",
+    type=click.IntRange(1, 1000),
+    default=1,
+    show_default=True,
+    help="Alert once this many outlets report it.",
 )
 @click.option("--keyword", multiple=True, help="Word that must appear in the evidence or title (repeatable).")
 @click.option(

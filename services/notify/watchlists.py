@@ -27,6 +27,10 @@ def country_code(value: str) -> str:
     return code
 
 
+#: Options whose values may list several comma-separated items ("KZ,UZ").
+_SPLIT = frozenset({"--buyer", "--seller", "--category"})
+
+
 def _clean(values: Iterable[str]) -> list[str]:
     return [v.strip() for v in values if v and v.strip()]
 
@@ -54,12 +58,28 @@ def build_watchlist(
     created_at: str | None = None,
     policy: AddressPolicy | None = None,
 ) -> dict[str, Any]:
-    """A valid Watchlist record; UsageError (one line, naming the option) for bad input.
+    """A valid Watchlist record; UsageError (one line, naming the option) for bad input (a blank value too).
 
     With `policy`, a notify URL whose host is a refused address (loopback, private, metadata) is bad input.
     """
     if not name.strip():
         raise UsageError("watch: the name must not be empty")
+    buyers, sellers, systems, categories = list(buyers), list(sellers), list(systems), list(categories)
+    keywords, notify = list(keywords), list(notify)
+    for option, values in (
+        ("--buyer", buyers),
+        ("--seller", sellers),
+        ("--system", systems),
+        ("--category", categories),
+        ("--keyword", keywords),
+        ("--notify", notify),
+    ):
+        if any(
+            not part.strip()
+            for value in values
+            for part in (value.split(",") if option in _SPLIT else [value])
+        ):
+            raise UsageError(f"watch: {option} was given an empty value")
     if stage is not None and stage not in STAGES:
         raise UsageError(f"watch: --stage {stage!r} is not one of {', '.join(STAGES)}")
     cats = _split(categories)
