@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -35,10 +35,12 @@ def rfc3339(moment: datetime) -> str:
 EARLIEST_YEAR = 1970
 
 
-def published(entry: FeedEntry) -> str | None:
-    """The entry's publication time, or None when it is missing or a placeholder."""
+def published(entry: FeedEntry, fetched_at: datetime | None = None) -> str | None:
+    """The entry's publication time, or None when it is missing, a placeholder or more than a day ahead."""
     if entry.published is None or entry.published.year < EARLIEST_YEAR:
         return None
+    if fetched_at is not None and entry.published > fetched_at + timedelta(days=1):
+        return None  # '9999-12-31', '2999-01-01': no news is published from the future
     return rfc3339(entry.published)
 
 
@@ -60,7 +62,7 @@ def _identity(entry: FeedEntry, feed: ParsedFeed, feed_key: str, shared_link: bo
     link = entry.link if _is_http_url(entry.link) else None
     guid_url = entry.guid if _is_http_url(entry.guid) else None
     named = link or guid_url
-    url = canonical_url(named) if named else feed.link or ""
+    url = canonical_url(named) if named else canonical_url(feed.link) if feed.link else ""
     if link is not None and not shared_link:
         return article_id(link), url
     if guid_url is not None and not shared_link:
@@ -116,7 +118,7 @@ def to_article(
         "summary": entry.summary,
         "text": text,
         "language": detect_language(sample, hint=entry.language or feed.language),
-        "published_at": published(entry),
+        "published_at": published(entry, fetched_at),
         "fetched_at": rfc3339(fetched_at),
     }
 

@@ -18,7 +18,7 @@ from typing import Any
 import charset_normalizer
 import feedparser
 
-__all__ = ["FeedEntry", "ParsedFeed", "html_to_text", "parse_feed"]
+__all__ = ["FeedEntry", "ParsedFeed", "clean_text", "html_to_text", "parse_feed"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +92,18 @@ class _TextExtractor(HTMLParser):
             self.parts.append(data)
 
 
+#: Characters no text of ours keeps: C0/C1 controls but tab and line breaks, lone surrogates, the
+#: bidi embeddings and overrides (which make a title display other text) and non-characters.
+_UNWANTED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\ufffe\uffff]")
+
+
+def clean_text(text: str) -> str:
+    """`text` without control characters, lone surrogates, bidi overrides and non-characters."""
+    return _UNWANTED.sub("", text)
+
+
 def _tidy(text: str, *, single_line: bool) -> str:
-    text = _SPACES.sub(" ", text.replace("\xa0", " "))
+    text = _SPACES.sub(" ", clean_text(text).replace("\xa0", " "))
     text = _BLANK_LINES.sub(" " if single_line else "\n", text)
     return text.strip()
 
@@ -116,12 +126,40 @@ def html_to_text(markup: str, *, single_line: bool = False) -> str:
 # --- decode -----------------------------------------------------------------------------------
 
 
+_NUMERIC_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+
+
+def _xml_char(code: int) -> bool:
+    return (
+        code in (0x9, 0xA, 0xD)
+        or 0x20 <= code <= 0xD7FF
+        or 0xE000 <= code <= 0xFFFD
+        or 0x10000 <= code <= 0x10FFFF
+    )
+
+
+def _drop_forbidden_refs(body: bytes) -> bytes:
+    """Remove character references XML 1.0 forbids (&#x0;, &#xD800; ...): they name no character we keep."""
+    if b"&#" not in body:
+        return body
+
+    def keep(match: re.Match[bytes]) -> bytes:
+        code = int(match.group(1), 16) if match.group(1) else int(match.group(2))
+        return match.group(0) if _xml_char(code) else b""
+
+    return _NUMERIC_REF.sub(keep, body)
+
+
 def _decode(body: bytes, url: str, content_type: str | None) -> Any:
     # Only the charset of the HTTP Content-Type is used. The media type is always given as
     # application/xml: servers often say text/html or text/plain for feeds, and RFC 3023 makes
     # text/xml without a charset US-ASCII, overriding the XML declaration and garbling most feeds.
     media_type = "application/xml"
-    charset = _charset(content_type) or _detected_charset(body)
+    body = _drop_forbidden_refs(body)
+    said = _charset(content_type)
+    charset = (
+        said if said and not _lies(said, body) else _detected_charset(body, trust_declaration=said is None)
+    )
     if charset:
         media_type += f"; charset={charset}"
     headers = {"content-location": url, "content-type": media_type}
@@ -129,17 +167,34 @@ def _decode(body: bytes, url: str, content_type: str | None) -> Any:
 
 
 _DETECT_BYTES = 64 * 1024  # enough text to tell legacy encodings apart, bounded for huge bodies
-_XML_ENCODING = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=", re.IGNORECASE)
+_XML_ENCODING = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9._-]+)", re.IGNORECASE)
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 
 
-def _detected_charset(body: bytes) -> str | None:
-    """The charset of a body that declares none and is not UTF-8 (KOI8-R, EUC-KR, Shift-JIS ...), detected.
+_UTF8 = frozenset({"utf-8", "utf8"})
+
+
+def _lies(charset: str, body: bytes) -> bool:
+    """True when `charset` says UTF-8 and the body is not: most of its non-ASCII text fails to decode
+    (a legacy encoding under a wrong name), not a few stray bytes in UTF-8 text."""
+    if charset.strip().lower() not in _UTF8 or body.startswith(_BOMS):
+        return False
+    text = body[:_DETECT_BYTES].decode("utf-8", "replace")
+    broken = text.count("\ufffd")
+    decoded = sum(1 for ch in text if ord(ch) > 0x7F) - broken
+    return broken > 0 and decoded * 10 < broken
+
+
+def _detected_charset(body: bytes, *, trust_declaration: bool = True) -> str | None:
+    """The charset of a body that names none, or wrongly names UTF-8, and is not UTF-8, detected.
 
     feedparser falls back to windows-1252 when neither HTTP nor the XML declaration names a
     charset; charset-normalizer's guess is better for every non-Latin legacy encoding.
     """
-    if body.startswith(_BOMS) or _XML_ENCODING.match(body[:512]):
+    if body.startswith(_BOMS):
+        return None
+    declared = _XML_ENCODING.search(body[:512])
+    if declared and trust_declaration and not _lies(declared.group(1).decode("ascii", "replace"), body):
         return None
     try:
         body.decode("utf-8")
@@ -195,6 +250,43 @@ def _content(entry: Any) -> str:
     return max(texts, key=len, default="")
 
 
+_SCRIPTS = re.compile(r"<(script|style)\b[^>]*>.*?(</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
+_TAGS = re.compile(
+    r"</?(?:a|abbr|b|big|br|code|del|div|em|embed|font|h[1-6]|i|iframe|img|ins|link|mark|meta|object|p|q|s"
+    r"|small|span|strike|strong|sub|sup|svg|u)\b[^>]*>",
+    re.IGNORECASE,
+)
+
+
+def _title(entry: Any) -> str:
+    """The entry's title as plain text: HTML tags some feeds put in text titles are dropped too
+    (scripts with their content); other angle brackets ('<angle>') are text and stay."""
+    title = _detail_text(entry.get("title_detail"), entry.get("title", ""), single_line=True)
+    if "<" not in title:
+        return title
+    return _tidy(_TAGS.sub("", _SCRIPTS.sub("", title)), single_line=True)
+
+
+_YEAR = re.compile(r"(?<![0-9])[0-9]{4}(?![0-9])")
+
+
+def _when(entry: Any) -> datetime | None:
+    """The entry's time: published, else updated; None when the parsed year is not the one written.
+
+    ``dict.get`` reads the parsed times without FeedParserDict's deprecated fallbacks; a date string
+    whose four-digit years do not include the parsed one ('-0044-03-15' read as 2026) is no date.
+    """
+    for parsed_key, raw_key in (("published_parsed", "published"), ("updated_parsed", "updated")):
+        when = _utc(dict.get(entry, parsed_key))
+        if when is None:
+            continue
+        years = _YEAR.findall(str(dict.get(entry, raw_key) or ""))
+        if years and str(when.year) not in years:
+            return None
+        return when
+    return None
+
+
 def _map_entry(entry: Any) -> FeedEntry:
     summary = _detail_text(entry.get("summary_detail"), entry.get("summary", ""), single_line=True)
     content = _content(entry)
@@ -208,10 +300,10 @@ def _map_entry(entry: Any) -> FeedEntry:
     return FeedEntry(
         link=link,
         guid=guid,
-        title=_detail_text(entry.get("title_detail"), entry.get("title", ""), single_line=True),
+        title=_title(entry),
         summary=summary,
         content=content,
-        published=_utc(entry.get("published_parsed")) or _utc(entry.get("updated_parsed")),
+        published=_when(entry),
         language=_language(entry.get("title_detail"), entry.get("summary_detail"), *contents),
     )
 

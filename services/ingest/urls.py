@@ -12,6 +12,8 @@ import hashlib
 import re
 from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
 
+from services.logs import redact_credentials
+
 __all__ = ["TRACKING_PARAMS", "article_id", "canonical_url", "validate_feed_url"]
 
 #: Query parameters that only track the reader; dropped from canonical URLs (compared lower-cased).
@@ -69,7 +71,6 @@ def _netloc(parts: SplitResult) -> str:
     host = (parts.hostname or "").rstrip(".")
     if ":" in host:  # an IPv6 literal keeps its brackets
         host = f"[{host}]"
-    userinfo = parts.netloc.rpartition("@")[0] if "@" in parts.netloc else ""
     try:
         port = parts.port
     except ValueError:
@@ -77,7 +78,7 @@ def _netloc(parts: SplitResult) -> str:
     netloc = host
     if port is not None and port != _DEFAULT_PORTS.get(parts.scheme.lower()):
         netloc = f"{host}:{port}"
-    return f"{userinfo}@{netloc}" if userinfo else netloc
+    return netloc  # a user and password name no story: they stay out of ids and shown links
 
 
 def canonical_url(url: str) -> str:
@@ -87,8 +88,8 @@ def canonical_url(url: str) -> str:
         url: an absolute URL as found in a feed (surrounding whitespace is ignored).
 
     Returns:
-        The URL with lower-cased scheme and host, no default port, no tracking
-        parameters, its query sorted, no fragment and ``/`` for an empty path.
+        The URL with lower-cased scheme and host, no user or password, no default port, no
+        tracking parameters, its query sorted, no fragment and ``/`` for an empty path.
     """
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
@@ -117,5 +118,5 @@ def validate_feed_url(url: str) -> str:
     except ValueError:
         scheme, host = "", None
     if scheme not in _DEFAULT_PORTS or not host or any(c.isspace() for c in candidate):
-        raise ValueError(f"feeds: not an http(s) URL: {url!r}")
+        raise ValueError(f"feeds: not an http(s) URL: {redact_credentials(url)!r}")
     return candidate
