@@ -24,6 +24,17 @@ READ_MODEL = (ArticleRow, EventRow, Deal, DealSource, AlertRow, WatchlistRow)
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
+# The embedded pair and the production pair run in `make test`; the crossed pairs in `make test-faults`.
+@pytest.mark.parametrize(
+    ("broker", "database_url"),
+    [
+        ("tansu", "sqlite"),
+        ("kafka", "postgresql"),
+        pytest.param("tansu", "postgresql", marks=pytest.mark.faults),
+        pytest.param("kafka", "sqlite", marks=pytest.mark.faults),
+    ],
+    indirect=True,
+)
 def test_feed_item_reaches_the_inbox(broker, database_url, smtp_server, feed_server, tmp_path):
     """The seed story served by a local feed ends as one email naming Kazakhstan and the Bayraktar TB2."""
     feed_server.add("/defence.rss", DEMO_FEED.read_bytes())
