@@ -9,7 +9,7 @@ import faust
 
 from services.bus import Publisher
 from services.config import Settings
-from services.errors import RecordError
+from services.errors import ConfigError, RecordError
 from services.logs import get_logger
 from services.records import DEAD_LETTER, RecordType, dead_letter, decode
 
@@ -21,6 +21,10 @@ Handler = Callable[[dict[str, Any] | None, str | None], Awaitable[None]]
 
 def make_app(settings: Settings, bootstrap: str, app_id: str) -> faust.App:
     """A Faust app on `bootstrap`, tuned for both Tansu and Apache Kafka (short session timeout, no tables)."""
+    try:
+        (settings.data_dir / "faust").mkdir(parents=True, exist_ok=True)  # a worker may be the first to run
+    except OSError as exc:
+        raise ConfigError(f"config: cannot use ARMSWATCH_DATA_DIR {settings.data_dir}: {exc}") from exc
     return faust.App(
         app_id,
         broker=f"kafka://{bootstrap.split(',')[0]}",

@@ -79,6 +79,12 @@ class Settings(BaseSettings):
         le=10_000_000,
         description="Longest article text kept, in characters; a longer one is cut with a mark.",
     )
+    shutdown_timeout: float = Field(
+        default=15.0,
+        gt=0,
+        le=600.0,
+        description="Seconds each shutdown step (consumers, producer) may take before it is abandoned.",
+    )
     session_timeout: float = Field(
         default=6.0,
         gt=0,

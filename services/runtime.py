@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import os
 import signal
+import threading
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 
@@ -13,6 +16,7 @@ from services.broker.admin import ensure_topics, wait_for_broker
 from services.broker.tansu import TansuProcess, start_tansu
 from services.bus import KafkaBus, Publisher
 from services.config import Settings
+from services.errors import BrokerError
 from services.logs import get_logger
 from services.store.db import Database
 
@@ -47,6 +51,43 @@ async def _relay_loop(publisher: Publisher, stop: asyncio.Event, every: float = 
             await asyncio.wait_for(stop.wait(), timeout=every)
 
 
+async def _watch_broker(tansu: TansuProcess, stop: asyncio.Event, died: list[int]) -> None:
+    """Stop the stack when the embedded broker exits under it (killed, crashed): nothing is lost, the
+    archive refills a new broker at the next start, but clients would only retry a dead port forever."""
+    while not stop.is_set():
+        code = tansu.process.poll()
+        if code is not None:
+            died.append(code)
+            log.error("embedded broker stopped; armswatch stops (start it again: nothing is lost)", code=code)
+            stop.set()
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=0.5)
+
+
+async def _bounded(what: str, work: Coroutine[object, object, object], timeout: float) -> None:
+    """Await `work` for at most `timeout` seconds (a dead broker must not hold a shutdown)."""
+    try:
+        await asyncio.wait_for(work, timeout=timeout)
+    except TimeoutError:
+        log.warning("shutdown step timed out", step=what, seconds=timeout)
+    except Exception as exc:
+        log.warning("shutdown step failed", step=what, error=repr(exc))
+
+
+def _exit_after(seconds: float, code: int) -> None:
+    """End the process with `code` after `seconds` unless it has ended by then (a daemon timer)."""
+
+    def end() -> None:
+        log.error("shutdown did not finish in time; exiting", seconds=seconds, code=code)
+        logging.shutdown()
+        os._exit(code)
+
+    timer = threading.Timer(seconds, end)
+    timer.daemon = True
+    timer.start()
+
+
 def _stop_on_failure(task: asyncio.Task[None], stop: asyncio.Event) -> None:
     if not task.cancelled() and task.exception() is not None:
         log.error("start-up hook failed; stopping", error=repr(task.exception()))
@@ -69,6 +110,9 @@ async def run_stack(
     stop = asyncio.Event()
     app = None
     started = False
+    died: list[int] = []
+    if tansu is not None:
+        tasks.append(asyncio.create_task(_watch_broker(tansu, stop, died)))
     try:
         await wait_for_broker(bootstrap)
         created = await ensure_topics(settings, bootstrap)
@@ -117,15 +161,20 @@ async def run_stack(
         log.info("armswatch stopping")
     finally:
         stop.set()
+        if (
+            handle_signals
+        ):  # a process of its own: whatever a library leaves hanging, it exits in bounded time
+            _exit_after(settings.shutdown_timeout * 4, 1 if died else 0)
         if tasks:
             await asyncio.wait(tasks, timeout=5.0)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         if app is not None and started:
-            with contextlib.suppress(Exception):
-                await app.stop()
-        await bus.stop()
+            await _bounded("agents", app.stop(), settings.shutdown_timeout)
+        await _bounded("producer", bus.stop(), settings.shutdown_timeout)
         if tansu is not None:
             tansu.stop()
         db.close()
+    if died:
+        raise BrokerError(f"broker: the embedded broker stopped (exit code {died[0]}); start armswatch again")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import signal
 import socket
+from collections import Counter
 from pathlib import Path
 from urllib.parse import quote
 
@@ -55,7 +56,9 @@ def _found(text: str) -> list[str]:
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_no_secret_in_logs_topics_cli_or_api(database_url, smtp_server, feed_server, tmp_path: Path) -> None:
+def test_no_secret_in_logs_topics_cli_or_api(
+    database_url, smtp_server, feed_server, tmp_path: Path, fault_report: Counter[str]
+) -> None:
     """Logs, topic records, `feeds list/export`, `watch list/show`, `deals`, `events`, `config show`, the API: clean."""
     feed_server.add("/private.rss", FEED)
     port = _free_port()
@@ -144,6 +147,7 @@ def test_no_secret_in_logs_topics_cli_or_api(database_url, smtp_server, feed_ser
         "delivery ledger": sorted({name for row in ledger for name in _found(row)}),
         "CLI and API output": sorted({name for out in outputs for name in _found(out)}),
     }
+    fault_report.update(secrets=sum(len(found) for found in leaks.values()))
     assert leaks == {k: [] for k in leaks}, json.dumps(leaks)
     assert "reader:***@" in "".join(outputs), "the feed URL is shown, redacted"
     assert any(_found(value) for topic, value in records if topic == "armswatch.watchlists"), (
