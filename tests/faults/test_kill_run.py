@@ -33,7 +33,7 @@ from services.ingest.opml import OpmlFeed, write_opml
 from services.ingest.urls import article_id
 from services.store.db import Database
 from services.store.models import ArticleRow
-from tests.support.stack import ArmswatchProcess, armswatch_env, count_rows, run_cli, wait_until
+from tests.support.stack import ArmswatchProcess, armswatch_env, count_rows, pid_alive, run_cli, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.faults]
 
@@ -141,12 +141,14 @@ def _junk_requests(api: str, token: str, n: int) -> tuple[int, int]:
     return n, server_errors
 
 
-def _pid_alive(pid: int) -> bool:
+def _stored(database_url: str) -> set[str]:
+    """The article ids in the read model."""
+    db = Database(database_url)
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
+        with db.session() as session:
+            return set(session.scalars(select(ArticleRow.id)))
+    finally:
+        db.close()
 
 
 def _tracebacks(process: ArmswatchProcess) -> int:
@@ -196,7 +198,7 @@ def test_embedded_run_survives_kills_and_hostile_input(
     tansu = int(first.wait_for_log("tansu started")["pid"])
     wait_until(lambda: count_rows(database_url, ArticleRow) >= 2500, 240, "a quarter of the articles")
     first.stop(signal.SIGKILL)
-    wait_until(lambda: not _pid_alive(tansu), 15, "the embedded broker to die with its parent")
+    wait_until(lambda: not pid_alive(tansu), 15, "the embedded broker to die with its parent")
     crashes += _tracebacks(first)
 
     second = ArmswatchProcess(env, "up", log_file=tmp_path / "second.log").start(ready_timeout=120)
@@ -216,15 +218,7 @@ def test_embedded_run_survives_kills_and_hostile_input(
     try:
         bootstrap = third.wait_for_log("armswatch running")["bootstrap"]
 
-        def stored() -> set[str]:
-            db = Database(database_url)
-            try:
-                with db.session() as session:
-                    return set(session.scalars(select(ArticleRow.id)))
-            finally:
-                db.close()
-
-        wait_until(lambda: load_ids <= stored(), 420, "every load article in the read model")
+        wait_until(lambda: load_ids <= _stored(database_url), 420, "every load article in the read model")
         smtp_server.wait_for(len(SYSTEMS), timeout=180)
         time.sleep(3)  # nothing more may arrive
         on_topic = asyncio.run(_articles_on_topic(bootstrap, "armswatch.articles"))
@@ -233,7 +227,7 @@ def test_embedded_run_survives_kills_and_hostile_input(
     crashes += _tracebacks(third)
 
     subjects = Counter(str(m["Subject"]) for m in smtp_server.messages)
-    lost = len(load_ids - stored())
+    lost = len(load_ids - _stored(database_url))
     missing_on_topic = len([i for i in load_ids if on_topic[i] == 0])
     twice_on_topic = len([i for i in load_ids if on_topic[i] > 1])
     duplicates = sum(n - 1 for n in subjects.values())
@@ -314,16 +308,7 @@ def test_workers_on_kafka_and_postgresql_survive_being_killed_in_turn(
             ready_timeout=120
         )
     try:
-
-        def stored() -> set[str]:
-            db = Database(database_url)
-            try:
-                with db.session() as session:
-                    return set(session.scalars(select(ArticleRow.id)))
-            finally:
-                db.close()
-
-        wait_until(lambda: load_ids <= stored(), 420, "every load article in the read model")
+        wait_until(lambda: load_ids <= _stored(database_url), 420, "every load article in the read model")
         smtp_server.wait_for(len(SYSTEMS), timeout=180)
         time.sleep(3)
         on_topic = asyncio.run(_articles_on_topic(kafka_broker.bootstrap, f"{namespace}.articles"))
@@ -332,7 +317,7 @@ def test_workers_on_kafka_and_postgresql_survive_being_killed_in_turn(
             assert process.stop(signal.SIGTERM, timeout=60) == 0
             crashes += _tracebacks(process)
     subjects = Counter(str(m["Subject"]) for m in smtp_server.messages)
-    lost = len(load_ids - stored()) + len([i for i in load_ids if on_topic[i] == 0])
+    lost = len(load_ids - _stored(database_url)) + len([i for i in load_ids if on_topic[i] == 0])
     duplicates = sum(n - 1 for n in subjects.values())
     fault_report.update(
         articles=len(load_ids),

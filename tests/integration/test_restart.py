@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import time
 from pathlib import Path
@@ -16,6 +15,7 @@ from tests.support.stack import (
     ArmswatchProcess,
     armswatch_env,
     count_rows,
+    pid_alive,
     run_cli,
     settled_counts,
     wait_until,
@@ -56,14 +56,6 @@ async def _topic_size(bootstrap: str, topic: str) -> int:
         await consumer.stop()
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
 def test_killed_embedded_stack_restarts_with_everything(database_url, smtp_server, feed_server, tmp_path):
     """SIGKILL `armswatch up`, start it again: same articles, events and alerts, the broker refilled, no second email."""
     feed_server.add("/defence.rss", DEMO_FEED.read_bytes())
@@ -86,7 +78,7 @@ def test_killed_embedded_stack_restarts_with_everything(database_url, smtp_serve
     wait_until(lambda: count_rows(database_url, LedgerEntry) == 1, 30, "the ledger entry")
     before = settled_counts(database_url, MODELS)
     first.stop(signal.SIGKILL)
-    wait_until(lambda: not _pid_alive(tansu_pid), 10, "the embedded broker to die with its parent")
+    wait_until(lambda: not pid_alive(tansu_pid), 10, "the embedded broker to die with its parent")
 
     second = ArmswatchProcess(env, "up", log_file=tmp_path / "second.log").start()
     try:

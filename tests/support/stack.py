@@ -115,6 +115,15 @@ class ArmswatchProcess:
                 self.process.stdout.close()
 
 
+def pid_alive(pid: int) -> bool:
+    """True while a process with this pid exists."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
 def count_rows(url: str, model: type) -> int:
     """Rows of one table of the store at `url`."""
     db = Database(url, migrate_schema=False)
