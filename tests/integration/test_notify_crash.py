@@ -114,6 +114,7 @@ def test_sigkill_mid_batch_then_restart_sends_every_alert_once(
         data_dir=str(tmp_path),
         notify_rate_per_channel="10000",
         notify_base_delay="0.2",
+        allowed_hosts="127.0.0.1",
     )
     added = run_cli(env, "watch", "add", "everything", "--notify", smtp_server.mailto_url())
     assert added.returncode == 0, added.stderr
