@@ -14,6 +14,7 @@ from services.config import Settings
 from services.errors import RecordError
 from services.logs import get_logger
 from services.notify.decided import publish_decided
+from services.notify.ledger import SETTLED
 from services.records import (
     ALERT,
     ARTICLE,
@@ -110,10 +111,13 @@ def _apply(db: Database, rtype: RecordType, key: bytes | None, value: bytes | No
             project_event(session, record)
         elif rtype is ALERT:
             if project_alert(session, record, published=True):
-                sent = session.scalar(select(LedgerEntry.id).where(LedgerEntry.alert_id == record["id"]))
+                statuses = session.scalars(
+                    select(LedgerEntry.status).where(LedgerEntry.alert_id == record["id"])
+                ).all()
                 alert = session.get(AlertRow, record["id"])
+                # delivered once every channel is settled (a deferred or claimed send is not yet)
                 if alert is not None:
-                    alert.delivered = sent is not None
+                    alert.delivered = bool(statuses) and all(status in SETTLED for status in statuses)
         elif rtype is DEAD_LETTER:
             project_dead_letter(session, record)
 

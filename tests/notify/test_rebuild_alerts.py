@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -97,3 +98,29 @@ async def test_alert_decided_but_not_yet_published_is_published_by_the_rebuild(
     [kept] = _alerts(store)
     assert (kept["published"], kept["delivered"]) == (True, False)
     assert len(archived(store, "alerts")) == 1
+
+
+async def test_alert_whose_channel_is_in_an_outage_stays_pending_through_a_rebuild(
+    publisher: Any, store: Any, tmp_path: Any, smtp_server: SMTPServer
+) -> None:
+    """A send deferred by an outage is not 'delivered' after a rebuild: it goes out once the channel is back."""
+    from services.bus import OutboxBus, Publisher
+    from services.config import load_settings
+    from services.notify import ledger
+    from services.notify.agent import Notifier
+
+    from .conftest import LOCAL, fast_deliverer
+
+    settings = load_settings(data_dir=tmp_path, allowed_hosts=LOCAL, notify_outage_retry=0.2)
+    outage = Notifier(Publisher(settings, store, OutboxBus()), fast_deliverer(max_attempts=1), lease=60.0)
+    await _watch(publisher, buyers=["KZ"], notify=[smtp_server.url()])
+    smtp_server.fail_next("421 4.3.2 Service not available")
+    await outage.on_event(make_event(), None)
+    await outage.deliver_pending()
+    assert ledger.count(store, "deferred") == 1 and smtp_server.messages == []
+    await _rebuild(publisher)
+    [pending] = _alerts(store)
+    assert pending["delivered"] is False
+    await asyncio.sleep(0.3)
+    assert await outage.deliver_pending() == 1
+    assert len(smtp_server.messages) == 1 and ledger.count(store, "sent") == 1
