@@ -72,22 +72,18 @@ async def produce(
 ) -> tuple[int, int]:
     """Publish the feed's articles no feed produced before; return (items in the feed, produced).
 
-    The new ids are claimed in the store first (one transaction) and published in one batch; when
-    the batch fails they are released again, so the next poll retries them (the archive, when on,
-    keeps a record from being produced twice).
+    The articles not seen before are published in one batch, and only then remembered as seen: a
+    crash between the two publishes them again at the next poll (at least once, and every consumer
+    is idempotent), never loses them (the archive, when on, keeps a record from being produced twice).
     """
     articles = articles_of(parsed, feed_url, datetime.now(UTC), feed_key=f"feed:{feed_id}")
-    fresh = await asyncio.to_thread(feedstore.claim_seen, publisher.db, feed_id, [a["id"] for a in articles])
-    wanted = set(fresh)
+    unseen = set(await asyncio.to_thread(feedstore.unseen, publisher.db, [a["id"] for a in articles]))
     # Oldest first (feeds list the newest first): a deal's stages reach the classifier in the order they happened.
-    todo = sorted((a for a in articles if a["id"] in wanted), key=lambda a: a["published_at"] or "~")
+    todo = sorted((a for a in articles if a["id"] in unseen), key=lambda a: a["published_at"] or "~")
     if full_text is not None:
         await asyncio.gather(*(_enrich(a, full_text) for a in todo))
     for article in todo:
         bound_article(article, publisher.settings.article_max_chars)
-    try:
-        await publisher.publish_many(ARTICLE, [(a, a["id"], a["id"]) for a in todo])
-    except BaseException:
-        await asyncio.to_thread(feedstore.forget_seen, publisher.db, [a["id"] for a in todo])
-        raise
+    await publisher.publish_many(ARTICLE, [(a, a["id"], a["id"]) for a in todo])
+    await asyncio.to_thread(feedstore.claim_seen, publisher.db, feed_id, [a["id"] for a in todo])
     return len(articles), len(todo)

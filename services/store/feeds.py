@@ -1,8 +1,8 @@
 """Feeds in the SQL store: add, list, remove, claim the due ones in batches, record fetch outcomes in batches.
 
 The poller's hot path costs few queries: ``claim_due`` picks and leases a batch of due
-feeds in one transaction, ``claim_seen`` settles which of a feed's article ids are new in
-one select and one insert, and ``record_fetches`` writes many feeds' outcomes in one
+feeds in one transaction, ``unseen`` tells which of a feed's article ids are new in one
+select and ``claim_seen`` remembers them, once produced, in one insert, and ``record_fetches`` writes many feeds' outcomes in one
 ``executemany``. WebSub subscription state and health notices live on the feed row too.
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from services.errors import UsageError
@@ -28,12 +28,12 @@ __all__ = [
     "add_feeds",
     "claim_due",
     "claim_seen",
-    "forget_seen",
     "get_feed",
     "list_feeds",
     "mark_notified",
     "record_fetches",
     "remove_feed",
+    "unseen",
     "websub_expiring",
     "websub_get",
     "websub_pending",
@@ -318,11 +318,14 @@ def _claim_one(db: Database, feed_id: int, article_id: str, now: datetime) -> bo
         return False
 
 
-def forget_seen(db: Database, article_ids: Sequence[str]) -> None:
-    """Undo ``claim_seen`` for articles that could not be produced (so the next poll tries again)."""
-    if article_ids:
-        with db.session() as session:
-            session.execute(delete(SeenItem).where(SeenItem.article_id.in_(list(article_ids))))
+def unseen(db: Database, article_ids: Sequence[str]) -> list[str]:
+    """The ids no feed has produced yet, in order (read only: ``claim_seen`` remembers them once produced)."""
+    wanted = list(dict.fromkeys(article_ids))
+    if not wanted:
+        return []
+    with db.session() as session:
+        known = set(session.scalars(select(SeenItem.article_id).where(SeenItem.article_id.in_(wanted))))
+    return [a for a in wanted if a not in known]
 
 
 # --- WebSub -------------------------------------------------------------------------------------
