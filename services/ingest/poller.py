@@ -359,6 +359,8 @@ class Poller:
             await self._shutdown(running)
 
     async def _shutdown(self, running: set[asyncio.Task[None]]) -> None:
+        if running:  # polls in flight finish (their articles produced and remembered), within the bound
+            await asyncio.wait(list(running), timeout=self.settings.shutdown_timeout)
         for task in list(running):
             task.cancel()
         await asyncio.gather(*running, return_exceptions=True)
