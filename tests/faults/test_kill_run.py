@@ -266,7 +266,8 @@ def test_workers_on_kafka_and_postgresql_survive_being_killed_in_turn(
     fault_report: Counter[str],
 ) -> None:
     """ingest, classify and notify as workers of their own on Apache Kafka and PostgreSQL, each SIGKILLed and
-    restarted mid-run: every load article in the read model and on the topic, every alert once."""
+    restarted mid-run (ingest while it produces): every load article in the read model and on the topic, every
+    alert once."""
     load_ids: set[str] = set()
     urls: list[str] = []
     for feed in range(FEEDS):
@@ -300,7 +301,14 @@ def test_workers_on_kafka_and_postgresql_survive_being_killed_in_turn(
         for role in ("classify", "notify", "ingest")
     }
     crashes = 0
-    for n, (role, at) in enumerate((("classify", 2500), ("ingest", 5000), ("notify", 7500)), start=2):
+    # ingest dies while it produces: the first feed is polled, the others are in flight (their leases expire)
+    workers["ingest"].wait_for_log("feed polled", 120)
+    workers["ingest"].stop(signal.SIGKILL)
+    crashes += _tracebacks(workers["ingest"])
+    workers["ingest"] = ArmswatchProcess(env, "worker", "ingest", log_file=tmp_path / "ingest-2.log").start(
+        ready_timeout=120
+    )
+    for n, (role, at) in enumerate((("classify", 2500), ("notify", 7500)), start=2):
         wait_until(lambda at=at: count_rows(database_url, ArticleRow) >= at, 300, f"{at} articles")
         workers[role].stop(signal.SIGKILL)
         crashes += _tracebacks(workers[role])
