@@ -208,7 +208,11 @@ def main() -> int:
     smtp.start()
     with tempfile.TemporaryDirectory(prefix="armswatch-bench-") as tmp:
         env = armswatch_env(
-            data_dir=tmp, api_port="0", notify_rate_per_channel="10000", notify_base_delay="0.2"
+            data_dir=tmp,
+            api_port="0",
+            notify_rate_per_channel="10000",
+            notify_base_delay="0.2",
+            allowed_hosts="127.0.0.1",  # the local SMTP server
         )
         mailto = (
             f"mailto://127.0.0.1:{smtp.port}/?mode=insecure&from=bench@example.org&to=analyst@example.org"
