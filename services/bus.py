@@ -6,6 +6,7 @@ The Publisher is the one way any component puts a record on a topic; consumers r
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from typing import Any, Protocol
 
 from aiokafka import AIOKafkaProducer
@@ -20,7 +21,7 @@ from aiokafka.errors import (
 )
 
 from services.config import Settings
-from services.errors import BrokerError, RecordRejectedError
+from services.errors import BrokerError
 from services.logs import get_logger
 from services.metrics import RECORDS_PRODUCED, RECORDS_QUARANTINED
 from services.records import RecordType, encode
@@ -44,9 +45,6 @@ _REQUEST_OVERHEAD = 65_536
 
 class Bus(Protocol):
     """Sends raw bytes to a topic and returns once the broker has acknowledged them."""
-
-    async def send(self, topic: str, key: bytes | None, value: bytes | None) -> None:
-        """Send one record; RecordRejectedError when the broker refuses it for good, BrokerError otherwise."""
 
     async def send_many(self, records: list[tuple[str, bytes | None, bytes | None]]) -> dict[int, str]:
         """Send (topic, key, value) records together; return {index: reason} of those refused for good.
@@ -84,17 +82,6 @@ class KafkaBus:
             await self._producer.stop()
             self._producer = None
 
-    async def send(self, topic: str, key: bytes | None, value: bytes | None) -> None:
-        """Send and wait for the acknowledgement."""
-        if self._producer is None:
-            raise BrokerError("bus: producer not started")
-        try:
-            await self._producer.send_and_wait(topic, value=value, key=key)
-        except _REJECTIONS as exc:
-            raise RecordRejectedError(f"bus: {topic} refuses the record: {exc!r}") from exc
-        except KafkaError as exc:
-            raise BrokerError(f"bus: send to {topic} failed: {exc!r}") from exc
-
     async def send_many(self, records: list[tuple[str, bytes | None, bytes | None]]) -> dict[int, str]:
         """Queue every record, then wait for all acknowledgements (one batch per partition)."""
         if self._producer is None:
@@ -120,9 +107,6 @@ class KafkaBus:
 
 class OutboxBus:
     """A Bus that sends nothing: records stay unpublished in the archive until a running stack relays them."""
-
-    async def send(self, topic: str, key: bytes | None, value: bytes | None) -> None:
-        """Leave the record to the relay."""
 
     async def send_many(self, records: list[tuple[str, bytes | None, bytes | None]]) -> dict[int, str]:
         """Leave the records to the relay."""
@@ -186,10 +170,8 @@ class Publisher:
         refused = await self.bus.send_many([(t, k, v) for t, _, k, v in rows])
         if refused:
             await self._quarantine([(seqs[n], *rows[n], why) for n, why in refused.items()])
-        for topic in {t for t, _, _, _ in rows}:
-            RECORDS_PRODUCED.labels(topic).inc(
-                sum(1 for n, row in enumerate(rows) if row[0] == topic and n not in refused)
-            )
+        for topic, sent in Counter(row[0] for n, row in enumerate(rows) if n not in refused).items():
+            RECORDS_PRODUCED.labels(topic).inc(sent)
         done = [seq for n, seq in enumerate(seqs) if seq is not None and n not in refused]
         if done and not isinstance(self.bus, OutboxBus):
             await asyncio.to_thread(archive.mark_published, self.db, done)
@@ -220,11 +202,7 @@ class Publisher:
         fit = [rec for n, rec in enumerate(batch) if n not in big]
         refused = await self.bus.send_many([(rec.topic, rec.key, rec.value) for rec in fit])
         bad = [(batch[n], why) for n, why in big.items()] + [(fit[n], why) for n, why in refused.items()]
-        if bad:
-            await asyncio.to_thread(archive.quarantine, self.db, {rec.seq: why for rec, why in bad})
-            for rec, why in bad:
-                RECORDS_QUARANTINED.labels(rec.topic).inc()
-                log.error("archived record quarantined", topic=rec.topic, seq=rec.seq, reason=why)
+        await self._quarantine([(r.seq, r.topic, f"seq {r.seq}", r.key, r.value, why) for r, why in bad])
         await asyncio.to_thread(
             archive.mark_published, self.db, [rec.seq for n, rec in enumerate(fit) if n not in refused]
         )

@@ -4,7 +4,6 @@ ArmswatchError
  ├── ConfigError         a setting has a bad value (names the variable and the value)
  ├── RecordError         a record fails to parse or validate against its schema
  ├── BrokerError         the Kafka broker cannot be started, reached or used
- │    └── RecordRejectedError   the broker will never take this one record (too large, invalid)
  ├── StoreError          the SQL store cannot be reached or migrated
  └── UsageError          a command or API call was given bad input (one-line message)
 """
@@ -30,10 +29,6 @@ class RecordError(ArmswatchError):
 
 class BrokerError(ArmswatchError):
     """The Kafka broker cannot be started, reached or used."""
-
-
-class RecordRejectedError(BrokerError):
-    """The broker refuses one record for good (too large, invalid); retrying cannot help."""
 
 
 class StoreError(ArmswatchError):

@@ -130,7 +130,7 @@ class Notifier:
         return await publish_decided(self.publisher)
 
     def _pending_ids(self, limit: int) -> list[str]:
-        waiting = ledger.waiting(self.db)  # a channel in an outage: not before its retry time
+        waiting = ledger.waiting()  # a channel in an outage: not before its retry time
         with self.db.session() as session:
             return list(
                 session.scalars(

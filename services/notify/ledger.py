@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 
 from services.records import now_iso
@@ -239,17 +239,11 @@ def defer(
         return "deferred"
 
 
-def waiting(db: Database) -> set[str]:
-    """The alert (or digest) ids with a send deferred to a later time."""
-    now = time.time()
-    with db.session() as session:
-        return set(
-            session.scalars(
-                select(LedgerEntry.alert_id).where(
-                    LedgerEntry.status == "deferred", LedgerEntry.retry_at > now
-                )
-            )
-        )
+def waiting() -> Select[str]:
+    """A query of the alert (or digest) ids with a send deferred to a later time (to filter pending alerts)."""
+    return select(LedgerEntry.alert_id).where(
+        LedgerEntry.status == "deferred", LedgerEntry.retry_at > time.time()
+    )
 
 
 def count(db: Database, status: str | None = None) -> int:
