@@ -25,7 +25,7 @@ from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer
 from sqlalchemy import select
 
 from services.config import load_settings
@@ -33,7 +33,15 @@ from services.ingest.opml import OpmlFeed, write_opml
 from services.ingest.urls import article_id
 from services.store.db import Database
 from services.store.models import ArticleRow
-from tests.support.stack import ArmswatchProcess, armswatch_env, count_rows, pid_alive, run_cli, wait_until
+from tests.support.stack import (
+    ArmswatchProcess,
+    armswatch_env,
+    count_rows,
+    pid_alive,
+    run_cli,
+    topic_values,
+    wait_until,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.faults]
 
@@ -73,25 +81,26 @@ def _load_feed(feed: int) -> tuple[bytes, list[str]]:
     return body.encode("utf-8"), links
 
 
-async def _articles_on_topic(bootstrap: str, topic: str) -> Counter[str]:
-    """How many times each article id is on the topic, read to its end."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
+def _serve_load(feed_server: Any) -> tuple[list[str], set[str]]:
+    """Serve the load feeds; return their URLs and the ids of their articles."""
+    urls: list[str] = []
+    load_ids: set[str] = set()
+    for feed in range(FEEDS):
+        body, links = _load_feed(feed)
+        feed_server.add(f"/load-{feed}.rss", body)
+        urls.append(feed_server.url(f"/load-{feed}.rss"))
+        load_ids |= {article_id(link) for link in links}
+    return urls, load_ids
+
+
+def _articles_on_topic(bootstrap: str, topic: str) -> Counter[str]:
+    """How many times each article id is on the topic (the garbage we put there ourselves left out)."""
     seen: Counter[str] = Counter()
-    try:
-        await consumer._client.force_metadata_update()
-        tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
-        consumer.assign(tps)
-        await consumer.seek_to_beginning(*tps)
-        while batch := await consumer.getmany(timeout_ms=3000, max_records=5000):
-            for messages in batch.values():
-                for m in messages:
-                    try:
-                        seen[json.loads(m.value)["id"]] += 1
-                    except (ValueError, KeyError, TypeError):
-                        continue  # the garbage we put there ourselves
-    finally:
-        await consumer.stop()
+    for value in asyncio.run(topic_values(bootstrap, topic, idle_ms=3000)):
+        try:
+            seen[json.loads(value)["id"]] += 1
+        except (ValueError, KeyError, TypeError):
+            continue
     return seen
 
 
@@ -162,13 +171,7 @@ def test_embedded_run_survives_kills_and_hostile_input(
     smtp_server: Any, feed_server: Any, tmp_path: Path, fault_report: Counter[str]
 ) -> None:
     """Kill `up`, kill its broker, pour in garbage: every article once, every alert once, no 5xx."""
-    load_ids: set[str] = set()
-    urls: list[str] = []
-    for feed in range(FEEDS):
-        body, links = _load_feed(feed)
-        feed_server.add(f"/load-{feed}.rss", body)
-        urls.append(feed_server.url(f"/load-{feed}.rss"))
-        load_ids |= {article_id(link) for link in links}
+    urls, load_ids = _serve_load(feed_server)
     hostile = sorted(p for p in HOSTILE.iterdir() if p.name != "README.md")
     for path in hostile:
         feed_server.add(f"/hostile/{path.name}", path.read_bytes())
@@ -221,7 +224,7 @@ def test_embedded_run_survives_kills_and_hostile_input(
         wait_until(lambda: load_ids <= _stored(database_url), 420, "every load article in the read model")
         smtp_server.wait_for(len(SYSTEMS), timeout=180)
         time.sleep(3)  # nothing more may arrive
-        on_topic = asyncio.run(_articles_on_topic(bootstrap, "armswatch.articles"))
+        on_topic = _articles_on_topic(bootstrap, "armswatch.articles")
     finally:
         assert third.stop(signal.SIGTERM) == 0
     crashes += _tracebacks(third)
@@ -268,13 +271,7 @@ def test_workers_on_kafka_and_postgresql_survive_being_killed_in_turn(
     """ingest, classify and notify as workers of their own on Apache Kafka and PostgreSQL, each SIGKILLed and
     restarted mid-run (ingest while it produces): every load article in the read model and on the topic, every
     alert once."""
-    load_ids: set[str] = set()
-    urls: list[str] = []
-    for feed in range(FEEDS):
-        body, links = _load_feed(feed)
-        feed_server.add(f"/load-{feed}.rss", body)
-        urls.append(feed_server.url(f"/load-{feed}.rss"))
-        load_ids |= {article_id(link) for link in links}
+    urls, load_ids = _serve_load(feed_server)
     opml = tmp_path / "feeds.opml"
     opml.write_bytes(write_opml([OpmlFeed(url=u) for u in urls], created=datetime.now(UTC)))
     namespace = f"kill-{os.getpid()}-{int(time.time())}"
@@ -319,7 +316,7 @@ def test_workers_on_kafka_and_postgresql_survive_being_killed_in_turn(
         wait_until(lambda: load_ids <= _stored(database_url), 420, "every load article in the read model")
         smtp_server.wait_for(len(SYSTEMS), timeout=180)
         time.sleep(3)
-        on_topic = asyncio.run(_articles_on_topic(kafka_broker.bootstrap, f"{namespace}.articles"))
+        on_topic = _articles_on_topic(kafka_broker.bootstrap, f"{namespace}.articles")
     finally:
         for process in workers.values():
             assert process.stop(signal.SIGTERM, timeout=60) == 0

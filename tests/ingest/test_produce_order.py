@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from services.broker.admin import ensure_topics
 from services.bus import KafkaBus, Publisher
@@ -19,6 +18,7 @@ from services.ingest import produce as produce_module
 from services.ingest.parse import parse_feed
 from services.store import feeds as feedstore
 from services.store.db import Database
+from tests.support.stack import topic_values
 
 pytestmark = [pytest.mark.integration]
 
@@ -27,22 +27,6 @@ FEED = b"""<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><ti
 <item><title>Kazakhstan orders drones</title><link>https://desk.example.org/1</link></item>
 <item><title>Serbia orders radars</title><link>https://desk.example.org/2</link></item>
 </channel></rss>"""
-
-
-async def _ids(bootstrap: str, topic: str) -> Counter[str]:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        await consumer._client.force_metadata_update()
-        tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
-        consumer.assign(tps)
-        await consumer.seek_to_beginning(*tps)
-        seen: Counter[str] = Counter()
-        while batch := await consumer.getmany(timeout_ms=2000):
-            seen.update(json.loads(m.value)["id"] for msgs in batch.values() for m in msgs)
-        return seen
-    finally:
-        await consumer.stop()
 
 
 @pytest.mark.parametrize("broker", ["tansu"], indirect=True)
@@ -80,7 +64,9 @@ def test_a_crash_after_publishing_repeats_the_articles_at_the_next_poll(
 
     again, after = asyncio.run(run())
     assert (again, after) == (2, 0), "repeated once after the crash, then seen"
-    on_topic = asyncio.run(_ids(broker.bootstrap, f"{namespace}.articles"))
+    on_topic = Counter(
+        json.loads(v)["id"] for v in asyncio.run(topic_values(broker.bootstrap, f"{namespace}.articles"))
+    )
     assert len(on_topic) == 2 and set(on_topic.values()) == {2}, (
         "each article twice (at least once), none lost"
     )

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer
 from sqlalchemy import select
 
 from services.broker.admin import ensure_topics
@@ -25,7 +25,7 @@ from services.records import ARTICLE, now_iso
 from services.store import archive
 from services.store.db import Database
 from services.store.models import ArticleRow, DeadLetterRow, EventLog, WatchlistRow
-from tests.support.stack import ArmswatchProcess, armswatch_env, count_rows, run_cli, wait_until
+from tests.support.stack import ArmswatchProcess, armswatch_env, count_rows, run_cli, topic_values, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -43,22 +43,6 @@ def _article(text: str, title: str = "Kazakhstan weighs a Bayraktar TB2 purchase
         "published_at": None,
         "fetched_at": now_iso(),
     }
-
-
-async def _values(bootstrap: str, topic: str) -> list[bytes]:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        await consumer._client.force_metadata_update()
-        tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
-        consumer.assign(tps)
-        await consumer.seek_to_beginning(*tps)
-        out: list[bytes] = []
-        while batch := await consumer.getmany(timeout_ms=2000):
-            out += [m.value for msgs in batch.values() for m in msgs if m.value is not None]
-        return out
-    finally:
-        await consumer.stop()
 
 
 def test_records_over_the_limit_or_refused_are_quarantined_and_the_rest_sent(broker, tmp_path):
@@ -99,7 +83,7 @@ def test_records_over_the_limit_or_refused_are_quarantined_and_the_rest_sent(bro
     sent, alone, relayed, refilled = asyncio.run(run())
     assert (sent, alone, relayed) == (2, False, 0)
     assert refilled == 2, "a refill sends the archive without its quarantined records"
-    ids = [json.loads(v)["id"] for v in asyncio.run(_values(broker.bootstrap, f"{namespace}.articles"))]
+    ids = [json.loads(v)["id"] for v in asyncio.run(topic_values(broker.bootstrap, f"{namespace}.articles"))]
     assert ids == [small["id"], last["id"], small["id"], last["id"]]
     kept = {q.record_id: q for q in archive.quarantined(db)}
     assert set(kept) == {refused["id"], too_big["id"], "alone"}

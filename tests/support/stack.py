@@ -115,6 +115,25 @@ class ArmswatchProcess:
                 self.process.stdout.close()
 
 
+async def topic_values(bootstrap: str, topic: str, idle_ms: int = 2000) -> list[bytes]:
+    """Every non-null value on a topic, read from the beginning until `idle_ms` pass without a record."""
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        await consumer._client.force_metadata_update()
+        tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        out: list[bytes] = []
+        while batch := await consumer.getmany(timeout_ms=idle_ms, max_records=5000):
+            out += [m.value for msgs in batch.values() for m in msgs if m.value is not None]
+        return out
+    finally:
+        await consumer.stop()
+
+
 def pid_alive(pid: int) -> bool:
     """True while a process with this pid exists."""
     try:
