@@ -270,7 +270,11 @@ def assemble(sm: SentenceMentions, ctx: SentenceContext) -> list[Candidate]:
     plan: dict[tuple[str, str], tuple[Item, Party, bool, set[Stage], set[str]]] = {}
     for cue in cues:
         buyers, carried = _buyers(cue, parties, sm, ctx, aggregate)
-        for item in _segment(cue, cues, items, sm, ctx.lang):
+        segment = _segment(cue, cues, items, sm, ctx.lang)
+        share = _distributed(buyers, _spread(segment, buyers, cue, cues, items), cue.mention)
+        if share:
+            segment = [i for i in items if id(i) in share]
+        for item in segment:
             extra = {"follow_on"} if _follow_on(cue.mention, item[0], sm) else set()
             if item[1] is None and other_item(item[0], sm, ctx.lang):
                 extra.add("new_item")  # 'a second air-defence system': not the deal already named
@@ -281,7 +285,7 @@ def assemble(sm: SentenceMentions, ctx: SentenceContext) -> list[Candidate]:
                 i[1] is not None and i[2] == item[2] and _own_count(item[0], i[0], sm) for i in items
             ):
                 extra.add("listed")  # 'three FDI frigates and three corvettes': an item of its own
-            for buyer in buyers:
+            for buyer in share.get(id(item), buyers):
                 slot = plan.setdefault((buyer.iso or buyer.name, ikey), (item, buyer, carried, set(), set()))
                 slot[3].add(cue.stage)
                 slot[4].update(cue.flags | extra)
@@ -313,6 +317,39 @@ def assemble(sm: SentenceMentions, ctx: SentenceContext) -> list[Candidate]:
                     )
                 )
     return out
+
+
+def _spread(
+    segment: list[Item], buyers: list[Party], cue: LiveCue, cues: list[LiveCue], items: list[Item]
+) -> list[Item]:
+    """The cue's items up to its last buyer when several buyers follow it (a distributive list may span clauses)."""
+    last = max((b.start for b in buyers), default=-1)
+    if len(buyers) < 2 or last < cue.mention.end:
+        return segment
+    stop = min((c.mention.start for c in cues if c.mention.start >= cue.mention.end), default=last)
+    more = [i for i in items if cue.mention.end <= i[0].start < min(last, stop) and i not in segment]
+    return sorted(segment + more, key=lambda i: i[0].start)
+
+
+def _distributed(buyers: list[Party], segment: list[Item], cue: Mention) -> dict[int, list[Party]]:
+    """Each item's own buyer in a distributive list: 'training for the Netherlands, kits for Finland'.
+
+    Holds when every buyer after the cue follows items of its own; each item goes to the first buyer
+    after it. Otherwise (one buyer, or buyers named together) every item goes to every buyer.
+    """
+    after = sorted((b for b in buyers if b.start > cue.end), key=lambda b: b.start)
+    if len(after) < 2 or len(after) != len(buyers):
+        return {}
+    share: dict[int, list[Party]] = {}
+    lo = cue.end
+    for b in after:
+        own = [i for i in segment if lo <= i[0].start < b.start]
+        if not own:
+            return {}
+        for i in own:
+            share[id(i)] = [b]
+        lo = b.start
+    return share
 
 
 def _only_future_years(text: str, year: int) -> bool:

@@ -17,6 +17,9 @@ from services.classify.mentions import SentenceMentions
 from services.classify.types import KIND_INST, Mention
 
 _LIST_GAP = 40
+_ANCHOR_REACH = 70
+_CHAIN_REACH = 140
+_LIST_JOIN = re.compile(r"[,;、，]|\s(?:and|und|et|y|e|i|и|і|та|ve|și|dhe|oraz)\s")
 POSTPOSITIONAL = frozenset({"ja", "ko", "tr", "hi"})
 _VERB_LAST = frozenset({"de"})  # 'hat ... mit den Niederlanden ... erhalten': the verb closes the clause
 _ZH_SELL = re.compile(r"^.{0,4}?(?:出售|销售|銷售|售予|提供|交付|移交|转让|轉讓|出口)")
@@ -158,6 +161,40 @@ def list_markers() -> frozenset[str]:
     return frozenset(r["cue"] for r in read_jsonl("modifiers_local.jsonl") if r.get("list"))
 
 
+def _anchored(mod: Mention, role: str, sm: SentenceMentions, lang: str, depth: int = 0) -> bool:
+    """A marker speaks of a deal when a stage cue (or, for a seller, an item) stands shortly before it.
+
+    A buyer marker also continues a distributive list of anchored ones, each with its own item:
+    'approvals: helicopter training for the Netherlands (…), guidance kits for Finland and missiles for Australia'.
+    """
+    anchors = sm.cues if role == "buyer" else sm.cues + sm.systems + sm.categories
+    if lang in _VERB_LAST and any(c.start > mod.end for c in sm.cues):
+        return True
+    if any(c.start <= mod.start and mod.start - c.end <= _ANCHOR_REACH for c in anchors):
+        return True
+    if role != "buyer" or depth > 3:
+        return False
+    prev = max(
+        (x for x in sm.modifiers if x.entry.data == "buyer_marker" and x.end <= mod.start),
+        key=lambda x: x.start,
+        default=None,
+    )
+    if prev is None:
+        return False
+    owner = next((p for p in sm.parties if 0 <= p.start - prev.end <= 6), None)
+    if owner is None or not 0 < mod.start - owner.end <= _CHAIN_REACH:
+        return False
+    between = sm.norm[owner.end : mod.start]
+    has_item = any(owner.end <= i.start < mod.start for i in sm.systems + sm.categories)
+    has_cue = any(owner.end <= c.start < mod.start for c in sm.cues)
+    return (
+        has_item
+        and not has_cue
+        and bool(_LIST_JOIN.search(between))
+        and _anchored(prev, role, sm, lang, depth + 1)
+    )
+
+
 def marker_role(m: Mention, sm: SentenceMentions, lang: str) -> str:
     """Return "seller" or "buyer" when a role marker is attached to the mention m.
 
@@ -178,11 +215,8 @@ def marker_role(m: Mention, sm: SentenceMentions, lang: str) -> str:
             role = _agent_role(mod, sm, lang)
         elif surface in counterparty_forms(lang):
             role = _counterparty_role(mod, m, sm)
-        if lang not in POSTPOSITIONAL:
-            anchors = sm.cues if role == "buyer" else sm.cues + sm.systems + sm.categories
-            late_verb = lang in _VERB_LAST and any(c.start > mod.end for c in sm.cues)
-            if not late_verb and not any(c.start <= mod.start and mod.start - c.end <= 70 for c in anchors):
-                continue
+        if lang not in POSTPOSITIONAL and not _anchored(mod, role, sm, lang):
+            continue
         if lang in POSTPOSITIONAL:
             attached = not mod.entry.sub.startswith("-") or sm.norm[m.end : mod.start] in ("", "'", "’")
             if m.end <= mod.start <= m.end + 2 and attached:  # 'Polonya'ya', not the 'e' of 've'

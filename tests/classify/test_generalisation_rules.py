@@ -198,3 +198,28 @@ def test_each_item_takes_the_company_named_for_it() -> None:
         ("K2", "Hyundai Rotem", "KR"),
         ("K9", "Hanwha Aerospace", "KR"),
     }
+
+
+def test_each_item_of_a_distributive_list_takes_its_own_buyer() -> None:
+    """'A for X (…), B for Y and C for Z': one buyer per item, never every buyer for every item."""
+    text = (
+        "The State Department cleared three more sales: Apache helicopter training for Norway "
+        "(an estimated $200 million), M1156 Precision Guidance Kits and related support for Estonia "
+        "(an estimated $40 million) and Javelin missiles with spare parts for Latvia."
+    )
+    events = classify_article({"id": "d", "title": "", "text": text, "language": "en"})["events"]
+    got = {(e["buyer_iso"], e["system"], e["stage"]) for e in events}
+    assert got == {
+        ("NO", "AH-64 Apache", "approval"),
+        ("EE", "Precision Guidance Kit", "approval"),
+        ("LV", "Javelin", "approval"),
+    }, events
+
+
+def test_guidance_of_a_weapon_is_no_earnings_report() -> None:
+    """'guidance kits' name an item; 'full-year guidance' is a company result (R11)."""
+    kit = "Finland was approved to buy 300 M1156 Precision Guidance Kits from the United States."
+    events = classify_article({"id": "g1", "title": "", "text": kit, "language": "en"})["events"]
+    assert {(e["buyer_iso"], e["stage"]) for e in events} == {("FI", "approval")}, events
+    results = "Rheinmetall raised its full-year guidance after orders for 50 Lynx vehicles from Hungary."
+    assert classify_article({"id": "g2", "title": "", "text": results, "language": "en"})["events"] == []
