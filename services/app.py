@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import faust
 
@@ -15,8 +15,10 @@ from services.records import DEAD_LETTER, RecordType, dead_letter, decode
 
 log = get_logger("app")
 
+R = TypeVar("R")
+
 #: handler(record or None for a tombstone, key) → None; raises RecordError for an unusable record.
-Handler = Callable[[dict[str, Any] | None, str | None], Awaitable[None]]
+Handler = Callable[[R | None, str | None], Awaitable[None]]
 
 
 def make_app(settings: Settings, bootstrap: str, app_id: str) -> faust.App:
@@ -46,8 +48,8 @@ def make_app(settings: Settings, bootstrap: str, app_id: str) -> faust.App:
 def add_consumer(
     app: faust.App,
     publisher: Publisher,
-    rtype: RecordType,
-    handler: Handler,
+    rtype: RecordType[R],
+    handler: Handler[R],
     *,
     name: str,
     tombstones: bool = False,

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from typing import Any, Protocol
+from collections.abc import Sequence
+from typing import Any, Protocol, TypeVar
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import (
@@ -27,6 +28,8 @@ from services.metrics import RECORDS_PRODUCED, RECORDS_QUARANTINED
 from services.records import RecordType, encode
 from services.store import archive
 from services.store.db import Database
+
+R = TypeVar("R")
 
 log = get_logger("bus")
 
@@ -126,9 +129,7 @@ class Publisher:
         self.bus = bus
         self.archive = settings.archive_enabled or isinstance(bus, OutboxBus)
 
-    async def publish(
-        self, rtype: RecordType, record: dict[str, Any] | None, *, key: str, record_id: str
-    ) -> bool:
+    async def publish(self, rtype: RecordType[R], record: R | None, *, key: str, record_id: str) -> bool:
         """Put one record (None: a tombstone) on its topic; False when it was produced before or quarantined.
 
         Args:
@@ -141,7 +142,7 @@ class Publisher:
             await self._publish_rows([(self.settings.topic(rtype.topic), record_id, key, rtype, record)]) == 1
         )
 
-    async def publish_many(self, rtype: RecordType, items: list[tuple[dict[str, Any], str, str]]) -> int:
+    async def publish_many(self, rtype: RecordType[R], items: list[tuple[R, str, str]]) -> int:
         """Put (record, key, record_id) items on `rtype`'s topic together; return how many were sent.
 
         One archive transaction and one wait for the broker for the whole batch; records archived
@@ -150,9 +151,7 @@ class Publisher:
         topic = self.settings.topic(rtype.topic)
         return await self._publish_rows([(topic, rid, key, rtype, record) for record, key, rid in items])
 
-    async def _publish_rows(
-        self, items: list[tuple[str, str, str, RecordType, dict[str, Any] | None]]
-    ) -> int:
+    async def _publish_rows(self, items: Sequence[tuple[str, str, str, RecordType[Any], Any]]) -> int:
         rows: list[tuple[str, str, bytes, bytes | None]] = []
         for topic, rid, key, rtype, record in items:
             kbytes = key.encode("utf-8")

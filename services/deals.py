@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from services.record_types import Stage
 from services.records import STAGES
 from services.reference import country_rows
 
@@ -29,10 +30,10 @@ def advances(current: str | None, stage: str) -> bool:
     return current is None or (current != "cancellation" and stage_rank(stage) > stage_rank(current))
 
 
-def previous_stage(stages_seen: Mapping[str, Any], stage: str) -> str | None:
+def previous_stage(stages_seen: Mapping[str, Any], stage: str) -> Stage | None:
     """The furthest stage seen before `stage` in the lifecycle, if any."""
-    earlier = [s for s in stages_seen if s != stage and stage_rank(s) < stage_rank(stage)]
-    return max(earlier, key=stage_rank) if earlier else None
+    earlier = [s for s in STAGES if s in stages_seen and s != stage and stage_rank(s) < stage_rank(stage)]
+    return earlier[-1] if earlier else None
 
 
 @cache

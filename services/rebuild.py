@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import Any, TypedDict
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from sqlalchemy import delete, select
@@ -50,9 +50,16 @@ log = get_logger("rebuild")
 #: Projected tables, emptied before a rebuild. The ledger, feeds, users and the archive are not projections.
 PROJECTIONS = (AlertRow, DealSource, Deal, EventRow, ArticleRow, WatchlistRow, DeadLetterRow)
 #: Topics in the order they are applied (watchlists before the alerts that name them).
-ORDER: tuple[RecordType, ...] = (WATCHLIST, ARTICLE, PROCUREMENT_EVENT, ALERT, DEAD_LETTER)
+ORDER: tuple[RecordType[Any], ...] = (WATCHLIST, ARTICLE, PROCUREMENT_EVENT, ALERT, DEAD_LETTER)
 
 Raw = tuple[bytes | None, bytes | None]
+
+
+class TopicReplay(TypedDict):
+    """How many records of a topic a rebuild applied, and how many it skipped as unusable."""
+
+    applied: int
+    skipped: int
 
 
 async def read_topic(bootstrap: str, topic: str, idle_ms: int = 1500) -> AsyncIterator[Raw]:
@@ -95,7 +102,7 @@ def archive_topic(db: Database, topic: str) -> Iterator[Raw]:
         yield rec.key, rec.value
 
 
-def _apply(db: Database, rtype: RecordType, key: bytes | None, value: bytes | None) -> None:
+def _apply(db: Database, rtype: RecordType[Any], key: bytes | None, value: bytes | None) -> None:
     text_key = key.decode("utf-8", "replace") if key is not None else None
     with db.session() as session:
         if rtype is WATCHLIST:
@@ -124,7 +131,7 @@ def _apply(db: Database, rtype: RecordType, key: bytes | None, value: bytes | No
 
 async def rebuild(
     settings: Settings, db: Database, bootstrap: str | None, publisher: Publisher | None = None
-) -> dict[str, Any]:
+) -> dict[str, TopicReplay]:
     """Empty the projections and apply the whole log again; return records applied and skipped per topic.
 
     With a `publisher`, alerts decided but not yet on armswatch.alerts are published first, so the
@@ -139,7 +146,7 @@ async def rebuild(
                 session.execute(delete(model))
 
     await asyncio.to_thread(wipe)
-    report: dict[str, Any] = {}
+    report: dict[str, TopicReplay] = {}
     for rtype in ORDER:
         topic = settings.topic(rtype.topic)
         applied = skipped = 0

@@ -8,22 +8,39 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Generic, TypeVar, cast
 
 from jsonschema import Draft202012Validator, FormatChecker
 
 from services.errors import RecordError
+from services.record_types import (
+    Alert,
+    Article,
+    Category,
+    DeadLetter,
+    Delivery,
+    ProcurementEvent,
+    Stage,
+    Watchlist,
+)
 
 SCHEMA_DIR = resources.files("services.schemas")
 
 
+R = TypeVar("R")
+
+
 @dataclass(frozen=True)
-class RecordType:
-    """A record type of DESIGN.md: its schema file and the topic (short name) it travels on."""
+class RecordType(Generic[R]):
+    """A record type of DESIGN.md: its schema file and the topic (short name) it travels on.
+
+    R is its class in services.record_types, which `decode` returns.
+    """
 
     name: str
     schema: str
@@ -32,14 +49,23 @@ class RecordType:
     history: bool = True
 
 
-ARTICLE = RecordType("Article", "article", "articles")
-PROCUREMENT_EVENT = RecordType("ProcurementEvent", "procurement_event", "procurement")
-WATCHLIST = RecordType("Watchlist", "watchlist", "watchlists", compacted=True)
-ALERT = RecordType("Alert", "alert", "alerts")
-DELIVERY = RecordType("Delivery", "delivery", "deliveries")
-DEAD_LETTER = RecordType("DeadLetter", "dead_letter", "deadletter", history=False)
+ARTICLE: RecordType[Article] = RecordType("Article", "article", "articles")
+PROCUREMENT_EVENT: RecordType[ProcurementEvent] = RecordType(
+    "ProcurementEvent", "procurement_event", "procurement"
+)
+WATCHLIST: RecordType[Watchlist] = RecordType("Watchlist", "watchlist", "watchlists", compacted=True)
+ALERT: RecordType[Alert] = RecordType("Alert", "alert", "alerts")
+DELIVERY: RecordType[Delivery] = RecordType("Delivery", "delivery", "deliveries")
+DEAD_LETTER: RecordType[DeadLetter] = RecordType("DeadLetter", "dead_letter", "deadletter", history=False)
 
-RECORD_TYPES: tuple[RecordType, ...] = (ARTICLE, PROCUREMENT_EVENT, WATCHLIST, ALERT, DELIVERY, DEAD_LETTER)
+RECORD_TYPES: tuple[RecordType[Any], ...] = (
+    ARTICLE,
+    PROCUREMENT_EVENT,
+    WATCHLIST,
+    ALERT,
+    DELIVERY,
+    DEAD_LETTER,
+)
 BY_TOPIC = {rt.topic: rt for rt in RECORD_TYPES}
 
 
@@ -49,8 +75,8 @@ def _enum(schema: str, prop: str) -> tuple[str, ...]:
 
 
 #: The equipment categories and lifecycle stages, as the ProcurementEvent schema defines them.
-CATEGORIES = _enum("procurement_event", "category")
-STAGES = _enum("procurement_event", "stage")
+CATEGORIES = cast(tuple[Category, ...], _enum("procurement_event", "category"))
+STAGES = cast(tuple[Stage, ...], _enum("procurement_event", "stage"))
 
 
 @cache
@@ -60,7 +86,7 @@ def _validator(schema: str) -> Draft202012Validator:
     return Draft202012Validator(doc, format_checker=FormatChecker())
 
 
-def validate(rtype: RecordType, record: Any) -> None:
+def validate(rtype: RecordType[Any], record: object) -> None:
     """Raise RecordError naming the first problem when `record` is not a valid `rtype`."""
     error = next(iter(sorted(_validator(rtype.schema).iter_errors(record), key=lambda e: list(e.path))), None)
     if error is not None:
@@ -68,13 +94,13 @@ def validate(rtype: RecordType, record: Any) -> None:
         raise RecordError(f"{rtype.name}: {where}: {error.message[:200]}", record_type=rtype.name)
 
 
-def encode(rtype: RecordType, record: dict[str, Any]) -> bytes:
+def encode(rtype: RecordType[Any], record: Mapping[str, object]) -> bytes:
     """Validate and serialise a record for the wire (UTF-8 JSON)."""
     validate(rtype, record)
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
 
 
-def decode(rtype: RecordType, raw: bytes | None) -> dict[str, Any]:
+def decode(rtype: RecordType[R], raw: bytes | None) -> R:
     """Parse and validate a record from the wire; RecordError says why it cannot be used."""
     if raw is None:
         raise RecordError(f"{rtype.name}: empty value", record_type=rtype.name)
@@ -85,7 +111,7 @@ def decode(rtype: RecordType, raw: bytes | None) -> dict[str, Any]:
     validate(rtype, record)
     if not isinstance(record, dict):
         raise RecordError(f"{rtype.name}: not an object", record_type=rtype.name)
-    return record
+    return cast(R, record)
 
 
 def now_iso() -> str:
@@ -106,7 +132,7 @@ def dead_letter(
     value: bytes | None,
     reason: str,
     consumer: str,
-) -> dict[str, Any]:
+) -> DeadLetter:
     """The DeadLetter record for a consumed record that could not be used.
 
     It holds at most DEAD_LETTER_ORIGINAL_BYTES of the original value (and of its key), so a huge bad

@@ -10,11 +10,76 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, NotRequired, cast
 
-__all__ = ["country_rows", "read_data", "system_rows"]
+from typing_extensions import TypedDict
+
+__all__ = [
+    "CountryRow",
+    "InstitutionRow",
+    "SystemRow",
+    "country_rows",
+    "institution_rows",
+    "read_data",
+    "system_rows",
+]
+
+
+class SystemRow(TypedDict):
+    """A weapon system of the gazetteer: its names, what it is and who makes it."""
+
+    system: str
+    aliases: list[str]
+    weak_aliases: list[str]
+    category: str
+    producer_iso: str | None
+    manufacturer: str | None
+    family: str | None
+    system_is_weak: bool
+    notes: NotRequired[str | None]
+
+
+class InstitutionRow(TypedDict):
+    """A force, ministry, agency, leader or company: its names, country, kind and role in a deal."""
+
+    id: str
+    name: str
+    iso: str | None
+    kind: str
+    lang: str
+    aliases: list[str]
+    generic: NotRequired[bool]
+    default_iso: NotRequired[str]
+    ambiguous: NotRequired[bool]
+    role: NotRequired[str]
+    note: NotRequired[str]
+    name_in_mul: NotRequired[bool]
+    multinational: NotRequired[bool]
+    years: NotRequired[str]
+    source: NotRequired[str]
+    parent: NotRequired[str]
+    alt_iso: NotRequired[list[str]]
+
+
+class CountryRow(TypedDict):
+    """One country's names, demonyms and abbreviations in one language."""
+
+    iso: str
+    lang: str
+    names: list[str]
+    demonyms: list[str]
+    abbr: list[str]
+
 
 _PACKAGE = "services.classify.data"
+#: The fields a system row the project adds may leave out.
+SYSTEM_DEFAULTS: dict[str, Any] = {
+    "category": "other",
+    "producer_iso": None,
+    "manufacturer": None,
+    "family": None,
+    "system_is_weak": False,
+}
 _OVERRIDABLE = ("category", "producer_iso", "manufacturer", "family", "system_is_weak")
 
 
@@ -28,14 +93,16 @@ def read_data(name: str) -> list[dict[str, Any]]:
 
 
 @cache
-def system_rows() -> tuple[dict[str, Any], ...]:
+def system_rows() -> tuple[SystemRow, ...]:
     """Every system of ``systems.jsonl`` with ``systems_local.jsonl`` applied, in a fixed order.
 
     A local row adds aliases or weak aliases, drops some (``drop_aliases``), overrides the
     category, producer, manufacturer, family or weakness, replaces a system's names
     (``replace``) or adds a system the reference lacks.
     """
-    rows: dict[str, dict[str, Any]] = {r["system"]: dict(r) for r in read_data("systems.jsonl")}
+    rows: dict[str, dict[str, Any]] = {
+        r["system"]: dict(r) for r in read_data("systems.jsonl")
+    }  # merged below
     for r in read_data("systems_local.jsonl"):
         base = rows.get(r["system"])
         if base is None or r.get("replace"):
@@ -47,10 +114,20 @@ def system_rows() -> tuple[dict[str, Any], ...]:
         for key in _OVERRIDABLE:
             if key in r:
                 base[key] = r[key]
-    return tuple(rows.values())
+    return tuple(
+        cast(SystemRow, {"aliases": [], "weak_aliases": [], **SYSTEM_DEFAULTS, **r}) for r in rows.values()
+    )
 
 
 @cache
-def country_rows() -> tuple[dict[str, Any], ...]:
+def country_rows() -> tuple[CountryRow, ...]:
     """Country names, case forms and demonyms per language: ``countries.jsonl`` and the project's additions."""
-    return tuple(read_data("countries.jsonl") + read_data("countries_local.jsonl"))
+    rows = read_data("countries.jsonl") + read_data("countries_local.jsonl")
+    return tuple(cast(CountryRow, {"names": [], "demonyms": [], "abbr": [], **r}) for r in rows)
+
+
+@cache
+def institution_rows() -> tuple[InstitutionRow, ...]:
+    """Forces, ministries, agencies, leaders and companies: ``institutions.jsonl`` and the project's additions."""
+    rows = read_data("institutions.jsonl") + read_data("institutions_local.jsonl")
+    return tuple(cast(InstitutionRow, {"aliases": [], "iso": None, **r}) for r in rows)

@@ -8,7 +8,6 @@ watchlist's replayed alerts are created for the running notifier to send.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +16,7 @@ from services.classify.agent import to_events
 from services.classify.backends import Classifier
 from services.notify.alerts import create_alert
 from services.notify.backfill import stored_deal_events, would_alert
+from services.record_types import Article, DealView, ProcurementEvent, Watchlist
 from services.store.db import Database
 from services.store.models import ArticleRow, EventRow
 
@@ -26,9 +26,9 @@ class ReplayResult:
     """What a replay found: events (new ones marked) and the alerts a watchlist would raise."""
 
     articles: int = 0
-    events: list[dict[str, Any]] = field(default_factory=list)
+    events: list[ProcurementEvent] = field(default_factory=list)
     new_event_ids: set[str] = field(default_factory=set)
-    alerts: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)
+    alerts: list[tuple[DealView, ProcurementEvent]] = field(default_factory=list)
 
 
 def _in_window(value: str | None, since: str | None, until: str | None) -> bool:
@@ -37,11 +37,11 @@ def _in_window(value: str | None, since: str | None, until: str | None) -> bool:
     return (since is None or value >= since) and (until is None or value[: len(until)] <= until)
 
 
-def stored_articles(db: Database, since: str | None, until: str | None) -> list[dict[str, Any]]:
+def stored_articles(db: Database, since: str | None, until: str | None) -> list[Article]:
     """Article records fetched within the window, oldest first."""
     with db.session() as session:
         rows = session.scalars(select(ArticleRow).order_by(ArticleRow.fetched_at, ArticleRow.id)).all()
-        return [dict(r.record) for r in rows if _in_window(r.fetched_at, since, until)]
+        return [r.record.copy() for r in rows if _in_window(r.fetched_at, since, until)]
 
 
 def reclassify(db: Database, classifier: Classifier, since: str | None, until: str | None) -> ReplayResult:
@@ -58,8 +58,8 @@ def reclassify(db: Database, classifier: Classifier, since: str | None, until: s
     return result
 
 
-def _group(events: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
-    deals: dict[str, list[dict[str, Any]]] = {}
+def _group(events: list[ProcurementEvent]) -> list[tuple[str, list[ProcurementEvent]]]:
+    deals: dict[str, list[ProcurementEvent]] = {}
     for event in sorted(events, key=lambda e: (e["detected_at"], e["id"])):
         deals.setdefault(event["deal_key"], []).append(event)
     return sorted(deals.items())
@@ -67,11 +67,11 @@ def _group(events: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]
 
 def watchlist_alerts(
     db: Database,
-    watchlist: dict[str, Any],
+    watchlist: Watchlist,
     since: str | None,
     until: str | None,
-    events: list[dict[str, Any]] | None = None,
-) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    events: list[ProcurementEvent] | None = None,
+) -> list[tuple[DealView, ProcurementEvent]]:
     """(deal, event) pairs the watchlist would alert on: over `events` when given, else the stored ones."""
     start = since or ""
     deal_events = _group(events) if events is not None else stored_deal_events(db, start)
@@ -82,9 +82,7 @@ def watchlist_alerts(
     ]
 
 
-def create_alerts(
-    db: Database, watchlist: dict[str, Any], alerts: list[tuple[dict[str, Any], dict[str, Any]]]
-) -> int:
+def create_alerts(db: Database, watchlist: Watchlist, alerts: list[tuple[DealView, ProcurementEvent]]) -> int:
     """Create the alert rows (once per watchlist, deal and stage) for the running notifier; return how many."""
     created = 0
     for deal, event in alerts:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import BaseModel, Field
 from sqlalchemy import select
+from typing_extensions import TypedDict
 
 from services import __version__
 from services.api import websub
@@ -17,13 +18,13 @@ from services.api.errors import ApiError, documented, install
 from services.api.guard import RequestGuard
 from services.api.metrics import exposition
 from services.bus import Publisher
-from services.channels import redact
 from services.netguard import AddressPolicy
 from services.notify.backfill import backfill as run_backfill
 from services.notify.backfill import parse_window
 from services.notify.deliver import Deliverer
 from services.notify.sample import send_sample
-from services.notify.watchlists import DIGESTS, build_watchlist, country_code, save_watchlist
+from services.notify.watchlists import DIGESTS, build_watchlist, country_code, save_watchlist, shown
+from services.record_types import DealView, ProcurementEvent, Watchlist
 from services.records import CATEGORIES, STAGES
 from services.store.db import Database
 from services.store.models import Deal, EventRow, User, WatchlistRow
@@ -57,8 +58,27 @@ OWNED = documented(401, 404, 413, 422)
 WINDOW = r"^[0-9]{1,6}[smhdwSMHDW]$"
 
 
-def _shown(record: dict[str, Any]) -> dict[str, Any]:
-    return {**record, "notify": [redact(u) for u in record.get("notify") or []]}
+class ChannelCheck(TypedDict):
+    """The outcome of a sample alert sent on one of a watchlist's channels."""
+
+    channel: str
+    outcome: str
+    attempts: int
+    error: str | None
+
+
+class BackfilledAlert(TypedDict):
+    """An alert a backfill decided: its deal and stage."""
+
+    deal_key: str
+    stage: str
+
+
+class BackfillDone(TypedDict):
+    """The window a backfill looked back over and the alerts it decided."""
+
+    window: str
+    alerts: list[BackfilledAlert]
 
 
 def _token_user(db: Database, token: str) -> str | None:
@@ -110,7 +130,7 @@ def create_app(publisher: Publisher) -> FastAPI:
         buyer: str | None = None,
         stage: Annotated[str | None, Query(json_schema_extra={"enum": list(STAGES)})] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    ) -> list[dict[str, Any]]:
+    ) -> list[DealView]:
         query = select(Deal).order_by(Deal.updated_at.desc()).limit(min(limit, 500))
         if buyer:
             query = query.where(Deal.buyer_iso == country_code(buyer))
@@ -124,42 +144,42 @@ def create_app(publisher: Publisher) -> FastAPI:
     @app.get("/events", responses=AUTHED)
     def events(
         _user: Caller, buyer: str | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 50
-    ) -> list[dict[str, Any]]:
+    ) -> list[ProcurementEvent]:
         query = select(EventRow).order_by(EventRow.detected_at.desc()).limit(min(limit, 500))
         if buyer:
             query = query.where(EventRow.buyer_iso == country_code(buyer))
         with db.session() as session:
-            return [dict(r.record) for r in session.scalars(query)]
+            return [r.record.copy() for r in session.scalars(query)]
 
     @app.get("/watchlists", responses=AUTHED)
-    def list_watchlists(caller: Caller) -> list[dict[str, Any]]:
+    def list_watchlists(caller: Caller) -> list[Watchlist]:
         with db.session() as session:
             rows = session.scalars(
                 select(WatchlistRow).where(WatchlistRow.owner == caller, WatchlistRow.deleted.is_(False))
             )
-            return [_shown(dict(r.record)) for r in rows]
+            return [shown(r.record) for r in rows]
 
     @app.post("/watchlists", status_code=201, responses=AUTHED)
-    async def add_watchlist(caller: Caller, body: WatchlistIn) -> dict[str, Any]:
+    async def add_watchlist(caller: Caller, body: WatchlistIn) -> Watchlist:
         record = build_watchlist(owner=caller, policy=policy, **body.model_dump())
         await save_watchlist(publisher, record, record["id"])
-        return _shown(record)
+        return shown(record)
 
-    def _own(caller: str, watchlist_id: str) -> dict[str, Any]:
+    def _own(caller: str, watchlist_id: str) -> Watchlist:
         with db.session() as session:
             row = session.get(WatchlistRow, watchlist_id)
             if row is None or row.deleted or row.owner != caller:
                 raise ApiError(404, "not_found", f"no watchlist {watchlist_id!r}")
-            return dict(row.record)
+            return row.record.copy()
 
     @app.get("/watchlists/{watchlist_id}", responses=OWNED)
-    async def get_watchlist(caller: Caller, watchlist_id: str) -> dict[str, Any]:
-        return _shown(await asyncio.to_thread(_own, caller, watchlist_id))
+    async def get_watchlist(caller: Caller, watchlist_id: str) -> Watchlist:
+        return shown(await asyncio.to_thread(_own, caller, watchlist_id))
 
     @app.post("/watchlists/{watchlist_id}/test", responses=OWNED)
-    async def test_watchlist(caller: Caller, watchlist_id: str) -> list[dict[str, Any]]:
+    async def test_watchlist(caller: Caller, watchlist_id: str) -> list[ChannelCheck]:
         record = await asyncio.to_thread(_own, caller, watchlist_id)
-        if not record.get("notify"):
+        if not record["notify"]:
             raise ApiError(422, "invalid", "the watchlist has no notify channel to test", "notify")
         outcomes = await send_sample(Deliverer.from_settings(publisher.settings), record)
         return [
@@ -175,7 +195,7 @@ def create_app(publisher: Publisher) -> FastAPI:
     @app.post("/watchlists/{watchlist_id}/backfill", responses=OWNED)
     async def backfill_watchlist(
         caller: Caller, watchlist_id: str, window: Annotated[str, Query(pattern=WINDOW)] = "30d"
-    ) -> dict[str, Any]:
+    ) -> BackfillDone:
         record = await asyncio.to_thread(_own, caller, watchlist_id)
         created = await asyncio.to_thread(run_backfill, db, record, parse_window(window))
         return {

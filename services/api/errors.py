@@ -45,9 +45,9 @@ def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {s: {"model": ErrorOut, "description": _MEANINGS[s]} for s in statuses}
 
 
-def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
-    """The JSON body of an error."""
-    error: dict[str, Any] = {"code": code, "message": message}
+def error_body(code: str, message: str, field: str | None = None) -> dict[str, dict[str, str]]:
+    """The JSON body of an error (``ErrorOut``, without a field when none is at fault)."""
+    error = {"code": code, "message": message}
     if field is not None:
         error["field"] = field
     return {"error": error}

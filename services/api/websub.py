@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import PlainTextResponse
+from typing_extensions import TypedDict
 
 from services.api.errors import ApiError, documented
 from services.bus import Publisher
@@ -95,8 +96,19 @@ async def _body(request: Request, limit: int) -> bytes:
     return bytes(buffer)
 
 
+class _Pushed(TypedDict):
+    items: int
+    new: int
+
+
+class PushTaken(_Pushed, total=False):
+    """What became of pushed content: its items, the new ones produced, or a poll started for full text."""
+
+    polling: bool
+
+
 @router.post("/websub/{feed_id}", status_code=202, responses=documented(403, 410, 413, 422))
-async def push(request: Request, feed_id: FeedId) -> dict[str, Any]:
+async def push(request: Request, feed_id: FeedId) -> PushTaken:
     """Take pushed feed content signed with our secret and produce its new items as Articles."""
     publisher = _publisher(request)
     record = await asyncio.to_thread(feedstore.websub_get, publisher.db, feed_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError
@@ -15,7 +16,7 @@ from services.records import RECORD_TYPES, RecordType
 log = get_logger("broker.admin")
 
 
-def topic_configs(rtype: RecordType) -> dict[str, str]:
+def topic_configs(rtype: RecordType[Any]) -> dict[str, str]:
     """The topic configs DESIGN.md asks of a record type's topic."""
     configs: dict[str, str] = {}
     if rtype.history:

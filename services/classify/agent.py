@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import threading
-from typing import Any
 
 import faust
 
@@ -15,6 +14,7 @@ from services.classify import deal_key
 from services.classify.backends import Classifier, load_classifier
 from services.deals import stage_rank
 from services.logs import get_logger
+from services.record_types import Article, ProcurementEvent
 from services.records import ARTICLE, PROCUREMENT_EVENT, now_iso
 from services.store.models import ArticleRow
 from services.store.readmodel import project_article
@@ -29,8 +29,8 @@ def event_id(article_id: str, version: str, deal_key: str, stage: str, quantity:
 
 
 def to_events(
-    article: dict[str, Any], classifier: Classifier, detected_at: str | None = None
-) -> list[dict[str, Any]]:
+    article: Article, classifier: Classifier, detected_at: str | None = None
+) -> list[ProcurementEvent]:
     """Classify one Article with `classifier` and map its events to ProcurementEvent records, in lifecycle order."""
     result = classifier.classify(
         {
@@ -43,7 +43,7 @@ def to_events(
         }
     )
     at = detected_at or now_iso()
-    records = []
+    records: list[ProcurementEvent] = []
     for ev in result.get("events") or []:
         key = deal_key(ev)
         records.append(
@@ -93,7 +93,7 @@ def register(app: faust.App, publisher: Publisher) -> None:
     # Build the gazetteers and lexicons now, in the background, not on the first article's clock.
     threading.Thread(target=_warm_up, args=(classifier,), name="classifier-warm-up", daemon=True).start()
 
-    async def on_article(article: dict[str, Any] | None, _key: str | None) -> None:
+    async def on_article(article: Article | None, _key: str | None) -> None:
         assert article is not None
 
         def known() -> bool:

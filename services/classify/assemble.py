@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from services.classify.bidders import bidder_candidates
-from services.classify.buyers import buyers_for_cue, names_countries
+from services.classify.buyers import buyers_for_cue, distributed, names_countries
 from services.classify.cues import (
     LiveCue,
     fitted_to,
@@ -27,25 +27,24 @@ from services.classify.lexicon import systems_table
 from services.classify.mentions import SentenceMentions
 from services.classify.modality import clause_bounds
 from services.classify.quantity import quantity_for, value_in
-from services.classify.roles import RoleParty, assign_roles, country_name
+from services.classify.roles import RoleParty, assign_roles
+from services.classify.sellers import sellers_for
 from services.classify.topic import anaphor_span
 from services.classify.types import (
     KIND_INST,
     KIND_SYSTEM,
     Candidate,
     Entry,
+    Item,
     Mention,
     Party,
-    Stage,
-    SystemInfo,
 )
+from services.record_types import Stage
 
 __all__ = ["SentenceContext", "assemble", "live_cues", "sentence_stages"]
 
 VERB_FINAL = frozenset({"ja", "ko", "tr", "hi", "fa"})
 _LIST_RUN = 32  # an item this close to the start of the next clause continues a list
-
-Item = tuple[Mention, SystemInfo | None, str]
 
 
 @dataclass(slots=True)
@@ -271,7 +270,10 @@ def assemble(sm: SentenceMentions, ctx: SentenceContext) -> list[Candidate]:
     for cue in cues:
         buyers, carried = _buyers(cue, parties, sm, ctx, aggregate)
         segment = _segment(cue, cues, items, sm, ctx.lang)
-        share = _distributed(buyers, _spread(segment, buyers, cue, cues, items), cue.mention)
+        stop = min(
+            (c.mention.start for c in cues if c.mention.start >= cue.mention.end), default=len(sm.norm)
+        )
+        share = distributed(buyers, segment, items, cue.mention.end, stop)
         if share:
             segment = [i for i in items if id(i) in share]
         for item in segment:
@@ -292,7 +294,7 @@ def assemble(sm: SentenceMentions, ctx: SentenceContext) -> list[Candidate]:
     for item, buyer, carried, stages, cue_flags in plan.values():
         m, info, category = item
         qty, approx = quantity_for(m, sm, ctx.lang, item_mentions)
-        item_sellers = _sellers_for(info, sellers, [buyer], m, item_mentions, marked)
+        item_sellers = sellers_for(info, sellers, [buyer], m, item_mentions, marked)
         for stage in r3(stages):
             states = [s for s in item_sellers if not s.is_company and s.iso in marked_sellers]
             donors: list[Party | None] = list(
@@ -317,39 +319,6 @@ def assemble(sm: SentenceMentions, ctx: SentenceContext) -> list[Candidate]:
                     )
                 )
     return out
-
-
-def _spread(
-    segment: list[Item], buyers: list[Party], cue: LiveCue, cues: list[LiveCue], items: list[Item]
-) -> list[Item]:
-    """The cue's items up to its last buyer when several buyers follow it (a distributive list may span clauses)."""
-    last = max((b.start for b in buyers), default=-1)
-    if len(buyers) < 2 or last < cue.mention.end:
-        return segment
-    stop = min((c.mention.start for c in cues if c.mention.start >= cue.mention.end), default=last)
-    more = [i for i in items if cue.mention.end <= i[0].start < min(last, stop) and i not in segment]
-    return sorted(segment + more, key=lambda i: i[0].start)
-
-
-def _distributed(buyers: list[Party], segment: list[Item], cue: Mention) -> dict[int, list[Party]]:
-    """Each item's own buyer in a distributive list: 'training for the Netherlands, kits for Finland'.
-
-    Holds when every buyer after the cue follows items of its own; each item goes to the first buyer
-    after it. Otherwise (one buyer, or buyers named together) every item goes to every buyer.
-    """
-    after = sorted((b for b in buyers if b.start > cue.end), key=lambda b: b.start)
-    if len(after) < 2 or len(after) != len(buyers):
-        return {}
-    share: dict[int, list[Party]] = {}
-    lo = cue.end
-    for b in after:
-        own = [i for i in segment if lo <= i[0].start < b.start]
-        if not own:
-            return {}
-        for i in own:
-            share[id(i)] = [b]
-        lo = b.start
-    return share
 
 
 def _only_future_years(text: str, year: int) -> bool:
@@ -403,70 +372,3 @@ def _buyers(
         if all(b.iso is None for b in buyers):
             return [ctx.topic_buyer], False  # "the Defence Ministry" of the article's buyer
     return buyers, False
-
-
-def _sellers_for(
-    info: SystemInfo | None,
-    sellers: list[Party],
-    buyers: list[Party],
-    item: Mention | None = None,
-    items: list[Mention] | None = None,
-    marked: list[Party] | None = None,
-) -> list[Party]:
-    """The named sellers, best first, else the system's producer country (R19).
-
-    Best: the system's producer country, then its maker, then the seller the sentence ties to this
-    item: a maker's demonym right before it ('des türkischen UAV'), or the first seller marked as one
-    after it, before the next item ('180 K2 tanks from Hyundai Rotem and 212 K9 howitzers from
-    Hanwha'); then the order of mention. Two companies of one country are two sellers; two mentions of one country are one.
-    """
-    buyer_isos = {b.iso for b in buyers}
-    named: list[Party] = []
-    for s in sellers:
-        if (s.iso not in buyer_isos or s.is_company) and all(_seller_key(s) != _seller_key(n) for n in named):
-            named.append(s)
-    if named:
-
-        def rank(s: Party) -> tuple[bool, bool, int]:
-            maker = bool(
-                info and info.manufacturer and s.is_company and _same_company(s.name, info.manufacturer)
-            )
-            is_marked = any(s is p for p in marked or [])
-            return (
-                info is not None and s.iso != info.producer_iso,
-                not maker,
-                _tie(s, is_marked, item, items or []),
-            )
-
-        named.sort(key=rank)
-        return named
-    if info is not None and info.producer_iso:
-        if info.producer_iso in buyer_isos:
-            return [
-                Party(
-                    info.manufacturer or country_name(info.producer_iso), info.producer_iso, is_company=True
-                )
-            ]
-        return [Party(country_name(info.producer_iso), info.producer_iso)]
-    return []
-
-
-def _tie(seller: Party, is_marked: bool, item: Mention | None, items: list[Mention]) -> int:
-    """0: an unmarked maker's demonym right before the item; 1: a marked seller after it, before the next item."""
-    if item is None or seller.start < 0:
-        return 2
-    if seller.start < item.start:
-        between = any(seller.start < o.start < item.start for o in items if o is not item)
-        return 0 if not is_marked and not between and item.start - seller.start <= 25 else 2
-    following = [o.start for o in items if o.start > item.start]
-    return 1 if is_marked and seller.start < min(following, default=1 << 30) else 2
-
-
-def _seller_key(p: Party) -> str:
-    return p.name.casefold() if p.is_company else (p.iso or p.name)
-
-
-def _same_company(name: str, maker: str) -> bool:
-    """'Hanwha Aerospace' and 'Hanwha Aerospace', 'Hyundai Rotem' and 'Hyundai Rotem Co.'."""
-    a, b = name.casefold(), maker.casefold()
-    return a == b or a.startswith(b) or b.startswith(a)

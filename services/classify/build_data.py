@@ -23,6 +23,7 @@ from typing import Any
 from babel import Locale
 
 from services.classify.lexicon import LANGUAGES
+from services.reference import CountryRow
 
 DATA = Path(__file__).parent / "data"
 LANGS = list(LANGUAGES)
@@ -62,29 +63,29 @@ def _drop_shared_brackets(names: dict[str, list[str]]) -> dict[str, list[str]]:
     return out
 
 
-def build_countries(ref: Path) -> list[dict[str, Any]]:
+def build_countries(ref: Path) -> list[CountryRow]:
     """Return one record per (iso, lang): names, demonyms and case-sensitive abbreviations."""
-    table: dict[tuple[str, str], dict[str, Any]] = {}
+    table: dict[tuple[str, str], CountryRow] = {}
 
-    def rec(iso: str, lang: str) -> dict[str, Any]:
+    def rec(iso: str, lang: str) -> CountryRow:
         return table.setdefault(
             (iso, lang), {"iso": iso, "lang": lang, "names": [], "demonyms": [], "abbr": []}
         )
 
-    def add(r: dict[str, Any], key: str, forms: list[str]) -> None:
-        for f in forms:
-            if f and f not in r[key]:
-                r[key].append(f)
+    def add(forms: list[str], new: list[str]) -> None:
+        for f in new:
+            if f and f not in forms:
+                forms.append(f)
 
     for lang in LANGS:
         for iso, names in _cldr_names(lang).items():
-            add(rec(iso, lang), "names", names)
+            add(rec(iso, lang)["names"], names)
     for row in _read(ref / "country_forms.jsonl"):
-        add(rec(row["iso"], row["lang"]), "names", row["forms"])
+        add(rec(row["iso"], row["lang"])["names"], row["forms"])
     for row in _read(ref / "demonyms.jsonl"):
         r = rec(row["iso"], row["lang"])
-        add(r, "demonyms", row["forms"])
-        add(r, "abbr", row.get("abbr", []))
+        add(r["demonyms"], row["forms"])
+        add(r["abbr"], row.get("abbr", []))
     return sorted(table.values(), key=lambda r: (r["lang"], r["iso"]))
 
 

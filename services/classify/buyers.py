@@ -7,7 +7,7 @@ from functools import cache
 
 from services.classify.mentions import SentenceMentions
 from services.classify.roles import COORD, RoleParty
-from services.classify.types import Party
+from services.classify.types import Item, Party
 
 _MAX_AFTER = 40
 _LATE_REACH = 60  # a subject after its verb stands close to it ('negoció Chile')
@@ -85,6 +85,32 @@ def buyers_for_cue(
         return _uniq([rp.party for rp in listed])
     buyers, _ = buyers_and_sellers(parties, first_cue=cue_start)
     return buyers
+
+
+def distributed(
+    buyers: list[Party], segment: list[Item], items: list[Item], cue_end: int, stop: int
+) -> dict[int, list[Party]]:
+    """Each item's own buyer in a distributive list: 'training for the Netherlands, kits for Finland'.
+
+    Holds when several buyers follow the cue and each follows items of its own, up to the next cue
+    (such a list may run past the cue's clause); each item (by id) goes to the first buyer after it.
+    Otherwise (one buyer, or buyers named together) the answer is empty: every item to every buyer.
+    """
+    after = sorted((b for b in buyers if b.start > cue_end), key=lambda b: b.start)
+    if len(after) < 2 or len(after) != len(buyers):
+        return {}
+    reach = min(after[-1].start, stop)
+    pool = segment + [i for i in items if cue_end <= i[0].start < reach and i not in segment]
+    share: dict[int, list[Party]] = {}
+    lo = cue_end
+    for b in after:
+        own = [i for i in pool if lo <= i[0].start < b.start]
+        if not own:
+            return {}
+        for i in own:
+            share[id(i)] = [b]
+        lo = b.start
+    return share
 
 
 def _coordinated(a: RoleParty, b: RoleParty, norm: str) -> bool:

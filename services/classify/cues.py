@@ -19,7 +19,8 @@ from services.classify.filters import blocked_by_negative
 from services.classify.lexicon import read_jsonl
 from services.classify.mentions import SentenceMentions
 from services.classify.modality import cue_stage
-from services.classify.types import PRE_CONTRACT, Mention, Stage
+from services.classify.types import PRE_CONTRACT, Mention
+from services.record_types import Stage
 
 ORDER = {
     s: i

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from services.classify.normalize import ACCENT_FOLD_LANGS, fold_form
 from services.classify.trie import Trie
@@ -36,7 +36,14 @@ from services.classify.types import (
     Entry,
     SystemInfo,
 )
-from services.reference import country_rows, read_data, system_rows
+from services.reference import (
+    InstitutionRow,
+    SystemRow,
+    country_rows,
+    institution_rows,
+    read_data,
+    system_rows,
+)
 
 DATA_DIR = Path(__file__).parent / "data"
 LANGUAGES = tuple(
@@ -106,10 +113,16 @@ def systems_table() -> list[SystemInfo]:
     ]
 
 
+class IndexedSystemRow(SystemRow):
+    """A system row with its index into :func:`systems_table` (the Entry.data of its mentions)."""
+
+    index: int
+
+
 @cache
-def _system_rows() -> list[dict[str, Any]]:
+def _system_rows() -> list[IndexedSystemRow]:
     """The merged system rows with their index into :func:`systems_table`."""
-    return [dict(r, index=i) for i, r in enumerate(system_rows())]
+    return [cast(IndexedSystemRow, {**r, "index": i}) for i, r in enumerate(system_rows())]
 
 
 def _suffix_allowance(lang: str, form: str) -> int:
@@ -153,8 +166,8 @@ def _loose_key(key: str) -> str:
 def _script_designations(lang: str, held: set[str]) -> dict[str, int]:
     """Designations spelt in other scripts (data/designation_scripts.jsonl), where no system holds the key."""
     spellings: dict[str, list[str]] = {}
-    for r in read_jsonl("designation_scripts.jsonl"):
-        spellings.setdefault(r["prefix"], []).extend(r["forms"])
+    for spelt in read_jsonl("designation_scripts.jsonl"):
+        spellings.setdefault(spelt["prefix"], []).extend(spelt["forms"])
     found: dict[str, set[int]] = {}
     for r in _system_rows():
         for form in (r["system"], *r.get("aliases", [])):
@@ -202,23 +215,22 @@ def matcher(lang: str) -> Matcher:
     if lang not in LANGUAGES:
         lang = "en"
     words = Trie()
-    for r in country_rows():
-        if r["lang"] != lang:
+    for country in country_rows():
+        if country["lang"] != lang:
             continue
-        for form in r.get("names", []):
-            _add(words, lang, form, Entry(KIND_COUNTRY, r["iso"], sub="name", max_suffix=-1))
-        for form in r.get("demonyms", []):
-            _add(words, lang, form, Entry(KIND_COUNTRY, r["iso"], sub="demonym", max_suffix=-1))
+        for form in country["names"]:
+            _add(words, lang, form, Entry(KIND_COUNTRY, country["iso"], sub="name", max_suffix=-1))
+        for form in country["demonyms"]:
+            _add(words, lang, form, Entry(KIND_COUNTRY, country["iso"], sub="demonym", max_suffix=-1))
     langs = _langs_for(lang)
-    recs = read_jsonl("institutions.jsonl") + read_jsonl("institutions_local.jsonl")
-    for i, r in enumerate(recs):
-        if r["lang"] not in langs:
+    for i, inst in enumerate(institution_records()):
+        if inst["lang"] not in langs:
             continue
-        generic = bool(r.get("generic"))
-        for form in [r["name"], *r.get("aliases", [])]:
+        generic = bool(inst.get("generic"))
+        for form in [inst["name"], *inst["aliases"]]:
             if generic and len(form) < 3:
                 continue
-            _add(words, lang, form, Entry(KIND_INST, i, sub=r["kind"], max_suffix=-1, weak=generic))
+            _add(words, lang, form, Entry(KIND_INST, i, sub=inst["kind"], max_suffix=-1, weak=generic))
     suffix_forms: dict[str, str] = {}
     cue_rows = read_jsonl("stage_cues.jsonl") + read_jsonl("cues_local.jsonl")
     dropped = {f for r in cue_rows if r["lang"] == lang and r.get("drop") for f in r["forms"]}
@@ -269,7 +281,6 @@ def matcher(lang: str) -> Matcher:
     )
 
 
-@cache
-def institution_records() -> list[dict[str, Any]]:
-    """Return the raw institution records in the order their Entry.data indexes use."""
-    return read_jsonl("institutions.jsonl") + read_jsonl("institutions_local.jsonl")
+def institution_records() -> tuple[InstitutionRow, ...]:
+    """Return the institution records in the order their Entry.data indexes use."""
+    return institution_rows()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from services.classify.mentions import SentenceMentions
-from services.classify.types import Mention, Stage
+from services.classify.types import Mention
+from services.record_types import Stage
 
 VERB_FINAL = frozenset({"ja", "ko", "tr", "hi", "fa", "de"})
 _CLAUSE = re.compile(

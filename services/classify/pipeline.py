@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Any
+from typing import cast
 
 from services.classify.assemble import SentenceContext, assemble, live_cues
 from services.classify.bidders import drop_decided_bids, topic_category
@@ -19,12 +19,13 @@ from services.classify.roles import assign_roles, country_name
 from services.classify.sentences import split_sentences
 from services.classify.stages import resolve_stages
 from services.classify.topic import topic_system
-from services.classify.types import Candidate, EventDict, Party, ResultDict
+from services.classify.types import ArticleInput, Candidate, Party, ResultDict
+from services.record_types import Category, ExtractedEvent
 
 _YEAR = re.compile(r"^\s*((?:19|20)\d\d)")
 
 
-def article_language(article: dict[str, Any]) -> str:
+def article_language(article: ArticleInput) -> str:
     """The declared language when supported, else the detected one."""
     declared = normalise_code(article.get("language"))
     if declared:
@@ -65,7 +66,7 @@ def currency_country(analysed: list[SentenceMentions]) -> Party | None:
     return None
 
 
-def extract(article: dict[str, Any]) -> list[Candidate]:
+def extract(article: ArticleInput) -> list[Candidate]:
     """Return the article's resolved, deduplicated candidate events."""
     lang = article_language(article)
     text = article.get("text") or ""
@@ -104,10 +105,10 @@ def extract(article: dict[str, Any]) -> list[Candidate]:
     return dedupe(resolve_stages(drop_decided_bids(cands)))
 
 
-def publication_year(article: dict[str, Any]) -> int | None:
+def publication_year(article: ArticleInput) -> int | None:
     """The article's year from its publication date ('published', 'published_at' or 'date'), if any."""
-    for key in ("published", "published_at", "date"):
-        m = _YEAR.match(str(article.get(key) or ""))
+    for stated in (article.get("published"), article.get("published_at"), article.get("date")):
+        m = _YEAR.match(str(stated or ""))
         if m:
             return int(m.group(1))
     return None
@@ -127,7 +128,7 @@ def _mou_called_contract(cands: list[Candidate], refs: list[int]) -> None:
             c.stage = "contract"
 
 
-def to_event(c: Candidate) -> EventDict:
+def to_event(c: Candidate) -> ExtractedEvent:
     """Render a candidate in the wire shape of the labelled data (plus confidence)."""
     return {
         "buyer": c.buyer.name,
@@ -135,7 +136,7 @@ def to_event(c: Candidate) -> EventDict:
         "seller": c.seller.name if c.seller else None,
         "seller_iso": c.seller.iso if c.seller else None,
         "system": c.system.name if c.system else None,
-        "category": c.category,
+        "category": cast(Category, c.category),
         "quantity": c.quantity,
         "quantity_approx": bool(c.quantity_approx and c.quantity is not None),
         "stage": c.stage,
@@ -145,7 +146,7 @@ def to_event(c: Candidate) -> EventDict:
     }
 
 
-def classify_article(article: dict[str, Any]) -> ResultDict:
+def classify_article(article: ArticleInput) -> ResultDict:
     """Classify one article.
 
     Args:

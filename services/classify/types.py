@@ -11,12 +11,13 @@ Hierarchy of what flows through the pipeline::
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypedDict
+from typing import Any, TypedDict
 
 from services import records
+from services.record_types import ExtractedEvent, Stage
 
-Stage = Literal["interest", "negotiation", "approval", "contract", "delivery", "cancellation"]
 STAGES: tuple[Stage, ...] = ("interest", "negotiation", "approval", "contract", "delivery", "cancellation")
 PRE_CONTRACT: tuple[Stage, ...] = ("interest", "negotiation", "approval")
 CATEGORIES: tuple[str, ...] = records.CATEGORIES
@@ -90,6 +91,10 @@ class Party:
     is_company: bool = False
 
 
+#: An item of a sentence: its mention, the system named (None: a category only) and its category.
+Item = tuple[Mention, "SystemInfo | None", str]
+
+
 @dataclass(slots=True)
 class Candidate:
     """A procurement event proposed from one sentence, before article-level resolution."""
@@ -109,21 +114,31 @@ class Candidate:
     flags: set[str] = field(default_factory=set)
 
 
-class EventDict(TypedDict):
-    """The wire shape of one extracted event (ProcurementEvent minus ids and timestamps)."""
+class ArticleInput(TypedDict, total=False):
+    """What a classifier reads of an article: its text and what dates and places it."""
 
-    buyer: str
-    buyer_iso: str | None
-    seller: str | None
-    seller_iso: str | None
-    system: str | None
-    category: str
-    quantity: int | None
-    quantity_approx: bool
-    stage: str
-    value: str | None
-    evidence: str
-    confidence: float
+    id: Any
+    title: str | None
+    text: str | None
+    language: str | None
+    url: str | None
+    published: str | None
+    published_at: str | None
+    date: str | None
+
+
+def article_input(row: Mapping[str, Any]) -> ArticleInput:
+    """The fields of an article record or a labelled row that a classifier reads."""
+    return ArticleInput(
+        id=row.get("id"),
+        title=row.get("title"),
+        text=row.get("text"),
+        language=row.get("language"),
+        url=row.get("url"),
+        published=row.get("published"),
+        published_at=row.get("published_at"),
+        date=row.get("date"),
+    )
 
 
 class ResultDict(TypedDict):
@@ -131,4 +146,4 @@ class ResultDict(TypedDict):
 
     id: Any
     is_procurement: bool
-    events: list[EventDict]
+    events: list[ExtractedEvent]

@@ -14,6 +14,7 @@ from services.classify.backends import Classifier, load_classifier
 from services.classify.errors import error_tables, format_tables
 from services.classify.evaluate import score
 from services.classify.split import PARTS, select
+from services.classify.types import article_input
 from services.cli._context import Context, pass_context
 
 
@@ -51,7 +52,7 @@ def classify_command(ctx: Context, file: IO[str]) -> None:
     """Classify Article JSON lines from FILE (or - for stdin); print one classification line each."""
     classifier = _classifier(ctx)
     for article in _json_objects(file, getattr(file, "name", "-")):
-        click.echo(json.dumps(classifier.classify(article), ensure_ascii=False))
+        click.echo(json.dumps(classifier.classify(article_input(article)), ensure_ascii=False))
 
 
 def _fmt(cell: dict[str, Any]) -> str:
@@ -102,7 +103,7 @@ def eval_command(
     gold = {str(r["id"]): r for r in gold_rows}
     pred: dict[str, dict[str, Any]] = {}
     for r in gold_rows:
-        article = {k: r.get(k) for k in ("id", "title", "text", "language", "url")}
+        article = article_input({k: r.get(k) for k in ("id", "title", "text", "language", "url")})
         pred[str(r["id"])] = dict(classifier.classify(article))
     if predictions is not None:
         with predictions.open("w", encoding="utf-8") as out:

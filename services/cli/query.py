@@ -29,7 +29,7 @@ def events(ctx: Context, buyer: str | None, since: str | None, limit: int, as_js
     if since:
         query = query.where(EventRow.detected_at >= since)
     with ctx.db().session() as session:
-        rows = [dict(r.record) for r in session.scalars(query)]
+        rows = [r.record.copy() for r in session.scalars(query)]
     if not rows and not as_json:
         click.echo("no events")
         raise SystemExit(3)

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
 from services.bus import Publisher
 from services.classify.backends import load_classifier
 from services.cli._context import Context, check_when, pass_context
 from services.errors import UsageError
+from services.record_types import ProcurementEvent, Watchlist
 from services.records import PROCUREMENT_EVENT
 from services.replay import ReplayResult, create_alerts, reclassify, watchlist_alerts
 from services.store.models import WatchlistRow
 
 
-def _event_line(event: dict[str, Any]) -> str:
+def _event_line(event: ProcurementEvent) -> str:
     qty = "" if event.get("quantity") is None else f" x{event['quantity']}"
     return (
         f"{event['detected_at'][:10]}  {event['stage']:<12} {event['buyer']} ← {event.get('seller') or '?'}: "
@@ -23,12 +22,12 @@ def _event_line(event: dict[str, Any]) -> str:
     )
 
 
-def _watchlist(ctx: Context, watchlist_id: str) -> dict[str, Any]:
+def _watchlist(ctx: Context, watchlist_id: str) -> Watchlist:
     with ctx.db().session() as session:
         row = session.get(WatchlistRow, watchlist_id)
         if row is None or row.deleted:
             raise UsageError(f"replay: no watchlist with id {watchlist_id!r}")
-        return dict(row.record)
+        return row.record.copy()
 
 
 @click.command()

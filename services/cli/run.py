@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-from typing import Any
 
 import click
 
@@ -62,12 +61,13 @@ def demo(ctx: Context, duration: float, keep_data: bool) -> None:
 @pass_context
 def rebuild(ctx: Context) -> None:
     """Recreate the read model from the topics (embedded mode: from the event_log archive)."""
+    from services.rebuild import TopicReplay
     from services.rebuild import rebuild as run_rebuild
 
     settings = ctx.settings
     bootstrap = None if settings.embedded else settings.kafka_bootstrap
 
-    async def work(publisher: Publisher) -> dict[str, Any]:
+    async def work(publisher: Publisher) -> dict[str, TopicReplay]:
         return await run_rebuild(settings, publisher.db, bootstrap, publisher)
 
     report = ctx.with_publisher(work)

@@ -5,13 +5,11 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from typing import Any
 
 import click
 from sqlalchemy import select
 
 from services.bus import Publisher
-from services.channels import redact
 from services.cli._context import Context, pass_context
 from services.errors import UsageError
 from services.netguard import AddressPolicy
@@ -19,7 +17,8 @@ from services.notify.backfill import backfill as run_backfill
 from services.notify.backfill import parse_window
 from services.notify.deliver import Deliverer
 from services.notify.sample import send_sample
-from services.notify.watchlists import build_watchlist, save_watchlist
+from services.notify.watchlists import build_watchlist, save_watchlist, shown
+from services.record_types import Watchlist
 from services.store.models import WatchlistRow
 
 
@@ -111,16 +110,12 @@ def add(
             click.echo(f"  {alert['deal_key']}  {alert['stage']}  (was: {alert['previous_stage'] or '-'})")
 
 
-def _shown(record: dict[str, Any]) -> dict[str, Any]:
-    return {**record, "notify": [redact(u) for u in record.get("notify") or []]}
-
-
-def _load(ctx: Context, watchlist_id: str) -> dict[str, Any]:
+def _load(ctx: Context, watchlist_id: str) -> Watchlist:
     with ctx.db().session() as session:
         row = session.get(WatchlistRow, watchlist_id)
         if row is None or row.deleted:
             raise UsageError(f"watch: no watchlist with id {watchlist_id!r}")
-        return dict(row.record)
+        return row.record.copy()
 
 
 @watch.command("list")
@@ -131,19 +126,19 @@ def list_(ctx: Context) -> None:
         rows = session.scalars(
             select(WatchlistRow).where(WatchlistRow.deleted.is_(False)).order_by(WatchlistRow.name)
         )
-        records = [dict(r.record) for r in rows]
+        records = [r.record.copy() for r in rows]
     if not records:
         click.echo("no watchlists yet: armswatch watch add NAME --buyer KZ --notify mailto://...")
     for r in records:
         filters = []
-        for label, field in (
-            ("buyer", "buyers"),
-            ("seller", "sellers"),
-            ("system", "systems"),
-            ("category", "categories"),
+        for label, values in (
+            ("buyer", r["buyers"]),
+            ("seller", r["sellers"]),
+            ("system", r["systems"]),
+            ("category", r["categories"]),
         ):
-            if r.get(field):
-                filters.append(f"{label}={','.join(r[field])}")
+            if values:
+                filters.append(f"{label}={','.join(values)}")
         if r.get("stage"):
             filters.append(f"stage>={r['stage']}")
         click.echo(
@@ -156,7 +151,7 @@ def list_(ctx: Context) -> None:
 @pass_context
 def show(ctx: Context, watchlist_id: str) -> None:
     """One watchlist in full (notify URLs redacted)."""
-    click.echo(json.dumps(_shown(_load(ctx, watchlist_id)), indent=2, ensure_ascii=False))
+    click.echo(json.dumps(shown(_load(ctx, watchlist_id)), indent=2, ensure_ascii=False))
 
 
 @watch.command("remove")

@@ -8,13 +8,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from datetime import UTC, datetime, timedelta
-from typing import Any
 from urllib.parse import urlsplit
 
 from services.config import redact_url
 from services.ingest.language import detect_language
 from services.ingest.parse import FeedEntry, ParsedFeed
 from services.ingest.urls import article_id, canonical_url
+from services.record_types import Article
 
 __all__ = ["EARLIEST_YEAR", "LANGUAGE_SAMPLE_CHARS", "published", "rfc3339", "to_article"]
 
@@ -89,7 +89,7 @@ def to_article(
     fetched_at: datetime,
     feed_key: str | None = None,
     shared_link: bool = False,
-) -> dict[str, Any] | None:
+) -> Article | None:
     """Build the ``Article`` record for one entry.
 
     Args:
@@ -138,7 +138,7 @@ def cut(value: str, limit: int) -> str:
     return (head[:space] if space > 0 else head).rstrip() + mark
 
 
-def bound_article(article: dict[str, Any], text_max_chars: int) -> dict[str, Any]:
+def bound_article(article: Article, text_max_chars: int) -> Article:
     """Cut an Article's title, summary and text to their bounds (in place), so its record fits on a topic."""
     article["title"] = cut(article["title"], TITLE_MAX_CHARS)
     article["summary"] = cut(article["summary"], SUMMARY_MAX_CHARS)

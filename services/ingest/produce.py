@@ -10,7 +10,6 @@ import asyncio
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any
 
 from services.bus import Publisher
 from services.config import redact_url
@@ -19,6 +18,7 @@ from services.ingest.adapter import bound_article, to_article
 from services.ingest.parse import ParsedFeed
 from services.ingest.urls import canonical_url
 from services.logs import get_logger
+from services.record_types import Article
 from services.records import ARTICLE, validate
 from services.store import feeds as feedstore
 
@@ -32,13 +32,13 @@ FullText = Callable[[str], Awaitable[str | None]]
 
 def articles_of(
     parsed: ParsedFeed, feed_url: str, fetched_at: datetime, feed_key: str | None = None
-) -> list[dict[str, Any]]:
+) -> list[Article]:
     """The feed's valid Article records, one per id (the first entry wins).
 
     An entry that cannot make a valid Article costs that entry only: it is logged with its
     reason and left out, and its neighbours go on.
     """
-    found: dict[str, dict[str, Any]] = {}
+    found: dict[str, Article] = {}
     links = Counter(canonical_url(e.link) for e in parsed.entries if e.link)
     for n, entry in enumerate(parsed.entries):
         shared = bool(entry.link) and links[canonical_url(entry.link or "")] > 1
@@ -56,7 +56,7 @@ def articles_of(
     return list(found.values())
 
 
-async def _enrich(article: dict[str, Any], full_text: FullText) -> None:
+async def _enrich(article: Article, full_text: FullText) -> None:
     text = await full_text(article["url"])
     if text and len(text) > len(article["text"]):
         article["text"] = text

@@ -15,7 +15,6 @@ import contextlib
 import time
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
-from typing import Any
 
 import faust
 from sqlalchemy import select
@@ -31,6 +30,7 @@ from services.notify.digest import deliver_due_digests
 from services.notify.render import render
 from services.notify.sending import Sender
 from services.notify.view import AlertView
+from services.record_types import Alert, DeadLetter, ProcurementEvent, Watchlist
 from services.records import DEAD_LETTER, PROCUREMENT_EVENT, WATCHLIST, now_iso
 from services.store.models import AlertRow, WatchlistRow
 from services.store.readmodel import project_dead_letter, project_watchlist
@@ -87,11 +87,11 @@ class Notifier:
 
     # -- consumers -------------------------------------------------------------------------
 
-    async def on_event(self, event: dict[str, Any] | None, _key: str | None) -> None:
+    async def on_event(self, event: ProcurementEvent | None, _key: str | None) -> None:
         """Apply one procurement event; wake the delivery loop when it triggered alerts."""
         assert event is not None
 
-        def apply() -> list[dict[str, Any]]:
+        def apply() -> list[Alert]:
             with self.db.session() as session:
                 return apply_event(session, event)
 
@@ -102,7 +102,7 @@ class Notifier:
             )
             self.wakeup.set()
 
-    async def on_watchlist(self, record: dict[str, Any] | None, key: str | None) -> None:
+    async def on_watchlist(self, record: Watchlist | None, key: str | None) -> None:
         """Keep the watchlist read model (a tombstone deletes)."""
         if key is None:
             return
@@ -113,7 +113,7 @@ class Notifier:
 
         await asyncio.to_thread(apply)
 
-    async def on_dead_letter(self, record: dict[str, Any] | None, _key: str | None) -> None:
+    async def on_dead_letter(self, record: DeadLetter | None, _key: str | None) -> None:
         """Keep dead letters where operators can list them."""
         assert record is not None
 
@@ -143,16 +143,16 @@ class Notifier:
                 )
             )
 
-    def _load(self, alert_id: str) -> tuple[dict[str, Any], list[str], AlertView] | None:
+    def _load(self, alert_id: str) -> tuple[list[str], AlertView] | None:
         with self.db.session() as session:
             row = session.get(AlertRow, alert_id)
             if row is None or row.delivered:
                 return None
             wl = session.get(WatchlistRow, row.watchlist_id)
-            watchlist = dict(wl.record) if wl is not None and not wl.deleted else None
+            watchlist = wl.record.copy() if wl is not None and not wl.deleted else None
             name = watchlist["name"] if watchlist else row.watchlist_id
-            view = build_view(session, dict(row.record), name)
-            return dict(row.record), list((watchlist or {}).get("notify") or []), view
+            view = build_view(session, row.record.copy(), name)
+            return list(watchlist["notify"]) if watchlist else [], view
 
     def _mark_delivered(self, alert_id: str, text: str) -> None:
         with self.db.session() as session:
@@ -167,14 +167,14 @@ class Notifier:
             loaded = await asyncio.to_thread(self._load, alert_id)
             if loaded is None:
                 return True
-            alert, urls, view = loaded
+            urls, view = loaded
             text = render(view, "text")
-            record = {**alert, "text": f"{text.title}\n\n{text.body}"}
+            alert_text = f"{text.title}\n\n{text.body}"
         statuses = await asyncio.gather(*(self.sender.send(alert_id, url, view) for url in urls))
         if {"busy", "deferred", "waiting"} & set(statuses):
             return False  # not settled on every channel: a later pass goes on
         async with self._gate:
-            await asyncio.to_thread(self._mark_delivered, alert_id, record["text"])
+            await asyncio.to_thread(self._mark_delivered, alert_id, alert_text)
         return True
 
     async def _guarded(self, alert_id: str) -> bool:

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.deals import previous_stage
 from services.notify.matcher import matches
+from services.record_types import Alert, DealView, ProcurementEvent, Watchlist
 from services.records import now_iso
 from services.store.models import Deal, DealSource
 from services.store.readmodel import active_watchlists, deal_record, project_alert, project_event
@@ -58,7 +58,7 @@ def digest_id(watchlist_id: str, due_at: str) -> str:
     return hashlib.sha256(f"digest|{watchlist_id}|{due_at}".encode()).hexdigest()[:32]
 
 
-def deal_dict(deal: Deal) -> dict[str, Any]:
+def deal_dict(deal: Deal) -> DealView:
     """The deal's fields as the matcher and renderers read them."""
     record = deal_record(deal)
     del record["updated_at"]
@@ -75,14 +75,16 @@ def outlets_reporting(session: Session, deal_key: str, stage: str) -> int:
 
 def create_alert(
     session: Session,
-    watchlist: dict[str, Any],
-    deal: dict[str, Any],
-    event: dict[str, Any],
+    watchlist: Watchlist,
+    deal: DealView,
+    event: ProcurementEvent,
     now: datetime | None = None,
-) -> dict[str, Any] | None:
+) -> Alert | None:
     """Insert the watchlist's alert for the deal at the event's stage; None when it exists already."""
     created = now or datetime.now(UTC)
-    record = {
+    digest = watchlist.get("digest") or "off"
+    due_at = iso(period_end(digest, created)) if digest != "off" else None
+    record: Alert = {
         "id": alert_id(watchlist["id"], deal["deal_key"], event["stage"]),
         "watchlist_id": watchlist["id"],
         "event_ids": [event["id"]],
@@ -92,19 +94,16 @@ def create_alert(
         "text": "",
         "created_at": iso(created) if now is not None else now_iso(),
         "deal": deal,
-        "digest": watchlist.get("digest") or "off",
-        "due_at": None,
-        "digest_id": None,
+        "digest": digest,
+        "due_at": due_at,
+        "digest_id": digest_id(watchlist["id"], due_at) if due_at is not None else None,
     }
-    if record["digest"] != "off":
-        record["due_at"] = iso(period_end(record["digest"], created))
-        record["digest_id"] = digest_id(watchlist["id"], record["due_at"])
     if not project_alert(session, record):
         return None
     return record
 
 
-def apply_event(session: Session, event: dict[str, Any]) -> list[dict[str, Any]]:
+def apply_event(session: Session, event: ProcurementEvent) -> list[Alert]:
     """Project the event into its deal and return the alerts it triggers (already inserted, not yet sent)."""
     deal, _before, new = project_event(session, event)
     if not new or deal.stage != event["stage"]:  # DealState.alerts_on, as the read model folded it

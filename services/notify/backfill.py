@@ -14,7 +14,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +22,7 @@ from services.deals import DealState
 from services.errors import UsageError
 from services.notify.alerts import create_alert, iso
 from services.notify.matcher import matches
+from services.record_types import Alert, DealView, ProcurementEvent, Watchlist
 from services.store.db import Database
 from services.store.models import EventRow
 
@@ -53,16 +53,16 @@ class DealReplay:
     """A deal as its events build it up, one at a time, folded exactly as the read model folds it."""
 
     deal_key: str
-    first: dict[str, Any]
+    first: ProcurementEvent
     state: DealState = field(default_factory=DealState)
     outlets: dict[str, set[str]] = field(default_factory=dict)
 
-    def apply(self, event: dict[str, Any]) -> None:
+    def apply(self, event: ProcurementEvent) -> None:
         """Fold one event into the deal and note the outlet that reported its stage."""
         self.state.apply(event)
         self.outlets.setdefault(event["stage"], set()).add(event.get("source") or "unknown")
 
-    def snapshot(self) -> dict[str, Any]:
+    def snapshot(self) -> DealView:
         """The deal's fields as the matcher and renderers read them (``alerts.deal_dict``)."""
         return {
             "deal_key": self.deal_key,
@@ -81,8 +81,8 @@ class DealReplay:
 
 
 def would_alert(
-    watchlist: dict[str, Any], deal_events: Iterable[tuple[str, list[dict[str, Any]]]], since: str
-) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    watchlist: Watchlist, deal_events: Iterable[tuple[str, list[ProcurementEvent]]], since: str
+) -> list[tuple[DealView, ProcurementEvent]]:
     """(deal as it stood, event) for every event since `since` that the live rule would alert on.
 
     Args:
@@ -90,11 +90,11 @@ def would_alert(
         deal_events: (deal_key, every event of that deal in detection order) pairs.
         since: Events detected before this RFC 3339 time build the deal up but do not alert.
     """
-    out: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    out: list[tuple[DealView, ProcurementEvent]] = []
     for key, events in deal_events:
         replay: DealReplay | None = None
         for event in events:
-            replay = replay or DealReplay(key, dict(event))
+            replay = replay or DealReplay(key, event.copy())
             replay.apply(event)
             if event["detected_at"] < since or not replay.state.alerts_on(event):
                 continue
@@ -103,11 +103,11 @@ def would_alert(
                 continue
             if len(replay.outlets.get(event["stage"], ())) < watchlist.get("min_sources", 1):
                 continue
-            out.append((deal, dict(event)))
+            out.append((deal, event.copy()))
     return out
 
 
-def stored_deal_events(db: Database, since: str) -> list[tuple[str, list[dict[str, Any]]]]:
+def stored_deal_events(db: Database, since: str) -> list[tuple[str, list[ProcurementEvent]]]:
     """Every stored event of each deal that has an event detected since `since`, in detection order."""
     with db.session() as session:
         keys = session.scalars(
@@ -120,7 +120,7 @@ def stored_deal_events(db: Database, since: str) -> list[tuple[str, list[dict[st
             (
                 key,
                 [
-                    dict(record)
+                    record.copy()
                     for record in session.scalars(
                         select(EventRow.record)
                         .where(EventRow.deal_key == key)
@@ -133,8 +133,8 @@ def stored_deal_events(db: Database, since: str) -> list[tuple[str, list[dict[st
 
 
 def backfill(
-    db: Database, watchlist: dict[str, Any], window: timedelta, now: datetime | None = None
-) -> list[dict[str, Any]]:
+    db: Database, watchlist: Watchlist, window: timedelta, now: datetime | None = None
+) -> list[Alert]:
     """Create the alerts `watchlist` would have raised on the events of the last `window`; return them.
 
     Args:
@@ -148,7 +148,7 @@ def backfill(
     """
     at = now or datetime.now(UTC)
     since = iso(at - window)
-    created: list[dict[str, Any]] = []
+    created: list[Alert] = []
     for deal, event in would_alert(watchlist, stored_deal_events(db, since), since):
         try:
             with db.session() as session:

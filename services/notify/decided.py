@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from services.bus import Publisher
 from services.notify.render import render
 from services.notify.view import AlertView, SourceView
+from services.record_types import Alert
 from services.records import ALERT
 from services.store.db import Database
 from services.store.models import AlertRow, WatchlistRow
@@ -23,7 +24,7 @@ from services.store.readmodel import deal_sources
 __all__ = ["build_view", "publish_decided"]
 
 
-def build_view(session: Any, alert: dict[str, Any], watchlist_name: str) -> AlertView:
+def build_view(session: Any, alert: Alert, watchlist_name: str) -> AlertView:
     """The display view of an alert: its deal as alerted, with every source known now."""
     deal = alert["deal"]
     sources: list[SourceView] = []
@@ -57,9 +58,9 @@ def build_view(session: Any, alert: dict[str, Any], watchlist_name: str) -> Aler
     )
 
 
-def _decided(db: Database, limit: int) -> list[dict[str, Any]]:
+def _decided(db: Database, limit: int) -> list[Alert]:
     """Alerts decided but not yet on armswatch.alerts, each with its rendered text."""
-    out: list[dict[str, Any]] = []
+    out: list[Alert] = []
     with db.session() as session:
         rows = session.scalars(
             select(AlertRow).where(AlertRow.published.is_(False)).order_by(AlertRow.created_at).limit(limit)
@@ -67,7 +68,7 @@ def _decided(db: Database, limit: int) -> list[dict[str, Any]]:
         for row in rows:
             wl = session.get(WatchlistRow, row.watchlist_id)
             name = str(wl.record["name"]) if wl is not None else row.watchlist_id
-            text = render(build_view(session, dict(row.record), name), "text")
+            text = render(build_view(session, row.record.copy(), name), "text")
             out.append({**row.record, "text": f"{text.title}\n\n{text.body}"})
     return out
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -23,6 +23,7 @@ from services.notify.alerts import iso
 from services.notify.decided import build_view
 from services.notify.render.digest import DigestView, render_digest
 from services.notify.view import AlertView
+from services.record_types import Alert, Watchlist
 from services.store.models import AlertRow, WatchlistRow
 
 if TYPE_CHECKING:
@@ -50,9 +51,7 @@ def due_digests(notifier: Notifier, now: datetime) -> list[str]:
     return [str(r[0]) for r in rows]
 
 
-def _load(
-    notifier: Notifier, digest_id: str
-) -> tuple[dict[str, Any] | None, list[dict[str, Any]], DigestView] | None:
+def _load(notifier: Notifier, digest_id: str) -> tuple[Watchlist | None, list[Alert], DigestView] | None:
     with notifier.db.session() as session:
         rows = session.scalars(
             select(AlertRow)
@@ -63,10 +62,10 @@ def _load(
             return None
         first = rows[0]
         wl = session.get(WatchlistRow, first.watchlist_id)
-        watchlist = dict(wl.record) if wl is not None and not wl.deleted else None
+        watchlist = wl.record.copy() if wl is not None and not wl.deleted else None
         name = watchlist["name"] if watchlist else first.watchlist_id
-        views: list[AlertView] = [build_view(session, dict(r.record), name) for r in rows]
-        records = [dict(r.record) for r in rows]
+        views: list[AlertView] = [build_view(session, r.record.copy(), name) for r in rows]
+        records = [r.record.copy() for r in rows]
         view = DigestView(digest_id, name, first.digest, str(first.due_at), tuple(views))
     return watchlist, records, view
 
@@ -92,7 +91,7 @@ async def deliver_digest(notifier: Notifier, digest_id: str) -> bool:
         return True
     await notifier.publish_decided()  # its alerts are on armswatch.alerts before the digest goes out
     watchlist, records, view = loaded
-    urls = list((watchlist or {}).get("notify") or [])
+    urls = list(watchlist["notify"]) if watchlist else []
     statuses = await asyncio.gather(
         *(notifier.sender.send(digest_id, url, lambda kind: render_digest(view, kind)) for url in urls)
     )

@@ -7,10 +7,9 @@ resolved when the watchlist was built); systems are alias- and family-aware (``g
 
 from __future__ import annotations
 
-from typing import Any
-
 from services.deals import stage_rank
 from services.notify.gazetteer import system_matches
+from services.record_types import DealView, ProcurementEvent, Watchlist
 
 __all__ = ["keywords_match", "matches", "stage_matches", "system_matches"]
 
@@ -32,7 +31,7 @@ def keywords_match(keywords: list[str], texts: list[str]) -> bool:
     return any(k.casefold() in hay for k in keywords)
 
 
-def matches(watchlist: dict[str, Any], deal: dict[str, Any], event: dict[str, Any]) -> bool:
+def matches(watchlist: Watchlist, deal: DealView, event: ProcurementEvent) -> bool:
     """True when the watchlist's filters all pass for this deal at the event's stage (empty filters pass)."""
     if watchlist["buyers"] and deal.get("buyer_iso") not in watchlist["buyers"]:
         return False
@@ -44,8 +43,8 @@ def matches(watchlist: dict[str, Any], deal: dict[str, Any], event: dict[str, An
         return False
     if not stage_matches(watchlist.get("stage"), event["stage"]):
         return False
-    minimum = watchlist.get("min_quantity")
-    if minimum is not None and (deal.get("quantity") is None or deal["quantity"] < minimum):
+    minimum, quantity = watchlist.get("min_quantity"), deal.get("quantity")
+    if minimum is not None and (quantity is None or quantity < minimum):
         return False
     texts = [event.get("evidence") or "", event.get("article_title") or ""]
     return keywords_match(watchlist.get("keywords") or [], texts)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import secrets
 from dataclasses import dataclass, replace
-from typing import Any
 
 from babel import Locale
 
@@ -13,6 +12,7 @@ from services.channels import redact
 from services.notify.deliver import Attempt, Deliverer
 from services.notify.gazetteer import expand_system
 from services.notify.view import AlertView, SourceView
+from services.record_types import Watchlist
 from services.records import now_iso
 
 __all__ = ["ChannelOutcome", "sample_view", "send_sample"]
@@ -31,7 +31,7 @@ def _country(codes: list[str], fallback: str) -> tuple[str, str]:
     return Locale.parse("en").territories.get(code, code), code
 
 
-def sample_view(watchlist: dict[str, Any]) -> AlertView:
+def sample_view(watchlist: Watchlist) -> AlertView:
     """A clearly marked test alert about a deal the watchlist would match."""
     buyer, buyer_iso = _country(watchlist.get("buyers") or [], "KZ")
     seller, seller_iso = _country(watchlist.get("sellers") or [], "TR")
@@ -59,7 +59,7 @@ def sample_view(watchlist: dict[str, Any]) -> AlertView:
     )
 
 
-async def send_sample(deliverer: Deliverer, watchlist: dict[str, Any]) -> list[ChannelOutcome]:
+async def send_sample(deliverer: Deliverer, watchlist: Watchlist) -> list[ChannelOutcome]:
     """Send a sample alert to every channel of the watchlist at once; return each channel's outcome."""
     view = sample_view(watchlist)
     urls = list(watchlist.get("notify") or [])

@@ -21,6 +21,7 @@ from services.notify import ledger
 from services.notify.deliver import Attempt, Deliverer
 from services.notify.render import Rendered
 from services.notify.view import AlertView
+from services.record_types import Delivery
 from services.records import DELIVERY, now_iso
 
 __all__ = ["SendStatus", "Sender"]
@@ -108,7 +109,7 @@ class Sender:
                 ledger.settle(self.db, send_id, url, final[-1], attempt.attempt, attempt.error)
 
             async def on_attempt(attempt: Attempt) -> None:
-                record = {
+                record: Delivery = {
                     "alert_id": send_id,
                     "channel": attempt.channel,
                     "outcome": attempt.outcome,

@@ -5,14 +5,15 @@ from __future__ import annotations
 import asyncio
 import secrets
 from collections.abc import Iterable
-from typing import Any
+from typing import cast
 
 from services.bus import Publisher
-from services.channels import validate_url
+from services.channels import redact, validate_url
 from services.deals import STAGES
 from services.errors import UsageError
 from services.netguard import AddressPolicy
 from services.notify import gazetteer
+from services.record_types import Category, Digest, Watchlist
 from services.records import CATEGORIES, WATCHLIST, now_iso, validate
 from services.store.readmodel import project_watchlist
 
@@ -57,7 +58,7 @@ def build_watchlist(
     watchlist_id: str | None = None,
     created_at: str | None = None,
     policy: AddressPolicy | None = None,
-) -> dict[str, Any]:
+) -> Watchlist:
     """A valid Watchlist record; UsageError (one line, naming the option) for bad input (a blank value too).
 
     With `policy`, a notify URL whose host is a refused address (loopback, private, metadata) is bad input.
@@ -99,20 +100,20 @@ def build_watchlist(
         except ValueError as exc:
             raise UsageError(f"watch: --notify: {exc}") from exc
     now = now_iso()
-    record = {
+    record: Watchlist = {
         "id": watchlist_id or secrets.token_hex(6),
         "name": name.strip(),
         "owner": owner,
         "buyers": sorted({country_code(b) for b in _split(buyers)}),
         "sellers": sorted({country_code(s) for s in _split(sellers)}),
         "systems": _clean(systems),
-        "categories": cats,
+        "categories": cast(list[Category], cats),  # each checked above
         "stage": stage,
         "min_quantity": min_quantity,
         "min_sources": min_sources,
         "keywords": _clean(keywords),
         "notify": urls,
-        "digest": digest,
+        "digest": cast(Digest, digest),
         "created_at": created_at or now,
         "updated_at": now,
     }
@@ -120,7 +121,12 @@ def build_watchlist(
     return record
 
 
-async def save_watchlist(publisher: Publisher, record: dict[str, Any] | None, watchlist_id: str) -> None:
+def shown(record: Watchlist) -> Watchlist:
+    """The watchlist as the CLI and the API show it: its notify URLs redacted (they carry secrets)."""
+    return {**record, "notify": [redact(u) for u in record["notify"]]}
+
+
+async def save_watchlist(publisher: Publisher, record: Watchlist | None, watchlist_id: str) -> None:
     """Put a watchlist (or its tombstone) on the topic and into the read model at once."""
     await publisher.publish(WATCHLIST, record, key=watchlist_id, record_id=f"{watchlist_id}@{now_iso()}")
 

@@ -214,7 +214,7 @@ def claim_due(db: Database, now: datetime, limit: int, lease: timedelta) -> list
         return [_state(f) for f in rows]
 
 
-def _row(outcome: Outcome) -> dict[str, Any]:
+def _row(outcome: Outcome) -> dict[str, object]:
     return {
         "fid": outcome.feed_id,
         "last_fetch_at": outcome.at,
@@ -229,7 +229,7 @@ def _row(outcome: Outcome) -> dict[str, Any]:
 
 
 def _statement(ok: bool) -> Any:
-    values: dict[str, Any] = {
+    values: dict[str, object] = {
         "last_fetch_at": bindparam("last_fetch_at"),
         "last_status": bindparam("last_status"),
         "consecutive_errors": bindparam("consecutive_errors"),
@@ -247,7 +247,7 @@ def _statement(ok: bool) -> Any:
 
 
 def _apply_details(session: Any, outcome: Outcome) -> None:
-    values: dict[str, Any] = {}
+    values: dict[str, object] = {}
     if outcome.title:
         values["title"] = outcome.title[:500]
     new_url = outcome.new_url

@@ -21,6 +21,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from services.record_types import Alert, Article, ProcurementEvent, Watchlist
+
 
 class Base(DeclarativeBase):
     """Declarative base of every armswatch table."""
@@ -100,7 +102,7 @@ class ArticleRow(Base):
     language: Mapped[str | None] = mapped_column(String(16))
     published_at: Mapped[str | None] = mapped_column(String(40))
     fetched_at: Mapped[str] = mapped_column(String(40))
-    record: Mapped[dict[str, Any]] = mapped_column(JSON)
+    record: Mapped[Article] = mapped_column(JSON)
 
 
 class EventRow(Base):
@@ -122,7 +124,7 @@ class EventRow(Base):
     stage: Mapped[str] = mapped_column(String(20))
     quantity: Mapped[int | None] = mapped_column(Integer)
     detected_at: Mapped[str] = mapped_column(String(40), index=True)
-    record: Mapped[dict[str, Any]] = mapped_column(JSON)
+    record: Mapped[ProcurementEvent] = mapped_column(JSON)
 
 
 class Deal(Base):
@@ -138,7 +140,7 @@ class Deal(Base):
     system: Mapped[str | None] = mapped_column(String(300))
     category: Mapped[str] = mapped_column(String(40))
     stage: Mapped[str] = mapped_column(String(20))
-    stages_seen: Mapped[dict[str, Any]] = mapped_column(JSON)
+    stages_seen: Mapped[dict[str, str]] = mapped_column(JSON)
     quantity: Mapped[int | None] = mapped_column(Integer)
     quantity_approx: Mapped[bool] = mapped_column(Boolean, default=False)
     value: Mapped[str | None] = mapped_column(String(200))
@@ -172,7 +174,7 @@ class WatchlistRow(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     owner: Mapped[str] = mapped_column(String(200), index=True)
-    record: Mapped[dict[str, Any]] = mapped_column(JSON)
+    record: Mapped[Watchlist] = mapped_column(JSON)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[str] = mapped_column(String(40))
 
@@ -188,7 +190,7 @@ class AlertRow(Base):
     deal_key: Mapped[str] = mapped_column(String(300))
     stage: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[str] = mapped_column(String(40))
-    record: Mapped[dict[str, Any]] = mapped_column(JSON)
+    record: Mapped[Alert] = mapped_column(JSON)
     delivered: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     #: On armswatch.alerts: an alert is published as soon as it is decided, before any send.
     published: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), index=True)

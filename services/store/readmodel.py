@@ -5,12 +5,11 @@ Every function is idempotent: applying the same record twice leaves the store as
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.deals import DealState
+from services.record_types import Alert, Article, DeadLetter, DealView, ProcurementEvent, Watchlist
 from services.store.models import (
     AlertRow,
     ArticleRow,
@@ -22,7 +21,7 @@ from services.store.models import (
 )
 
 
-def project_article(session: Session, record: dict[str, Any]) -> None:
+def project_article(session: Session, record: Article) -> None:
     """Insert or refresh an article."""
     row = session.get(ArticleRow, record["id"])
     if row is None:
@@ -38,7 +37,7 @@ def project_article(session: Session, record: dict[str, Any]) -> None:
     row.record = record
 
 
-def project_event(session: Session, event: dict[str, Any]) -> tuple[Deal, str | None, bool]:
+def project_event(session: Session, event: ProcurementEvent) -> tuple[Deal, str | None, bool]:
     """Apply a procurement event to its deal.
 
     Returns:
@@ -119,9 +118,9 @@ def project_event(session: Session, event: dict[str, Any]) -> tuple[Deal, str | 
     return deal, previous, new
 
 
-def deal_record(deal: Deal, sources: list[DealSource] | None = None) -> dict[str, Any]:
+def deal_record(deal: Deal, sources: list[DealSource] | None = None) -> DealView:
     """A deal as the CLI and the API show it, with its sources when given."""
-    record: dict[str, Any] = {
+    record: DealView = {
         "deal_key": deal.deal_key,
         "buyer": deal.buyer,
         "buyer_iso": deal.buyer_iso,
@@ -156,7 +155,7 @@ def deal_sources(session: Session, deal_key: str) -> list[DealSource]:
     return list(session.scalars(query))
 
 
-def project_watchlist(session: Session, watchlist_id: str, record: dict[str, Any] | None, at: str) -> None:
+def project_watchlist(session: Session, watchlist_id: str, record: Watchlist | None, at: str) -> None:
     """Insert, replace or (record None: tombstone) delete a watchlist."""
     row = session.get(WatchlistRow, watchlist_id)
     if record is None:
@@ -174,15 +173,15 @@ def project_watchlist(session: Session, watchlist_id: str, record: dict[str, Any
     row.updated_at = record["updated_at"]
 
 
-def active_watchlists(session: Session) -> list[dict[str, Any]]:
+def active_watchlists(session: Session) -> list[Watchlist]:
     """The definitions of every watchlist not deleted."""
     rows = session.scalars(
         select(WatchlistRow).where(WatchlistRow.deleted.is_(False)).order_by(WatchlistRow.id)
     )
-    return [dict(r.record) for r in rows]
+    return [r.record.copy() for r in rows]
 
 
-def project_alert(session: Session, record: dict[str, Any], *, published: bool = False) -> bool:
+def project_alert(session: Session, record: Alert, *, published: bool = False) -> bool:
     """Insert an alert unless its (watchlist, deal, stage) was alerted before; True when inserted.
 
     Its digest hold (digest, due_at, digest_id) comes from the record; `published` says it is on the
@@ -214,7 +213,7 @@ def project_alert(session: Session, record: dict[str, Any], *, published: bool =
     return True
 
 
-def project_dead_letter(session: Session, record: dict[str, Any]) -> None:
+def project_dead_letter(session: Session, record: DeadLetter) -> None:
     """Keep a dead letter for the operators (once per origin topic, partition and offset)."""
     exists = session.scalar(
         select(DeadLetterRow.id).where(

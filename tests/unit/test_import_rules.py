@@ -11,6 +11,7 @@ WORKERS = ("ingest", "classify", "notify")
 SHARED = (
     "config",
     "records",
+    "record_types",
     "bus",
     "broker",
     "store",

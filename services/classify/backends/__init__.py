@@ -15,10 +15,11 @@ Use::
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from importlib.metadata import EntryPoint, entry_points
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
+from services.classify.types import ArticleInput, ResultDict
 from services.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ class Classifier(Protocol):
     name: str
     version: str
 
-    def classify(self, article: Mapping[str, Any]) -> dict[str, Any]:
+    def classify(self, article: ArticleInput) -> ResultDict:
         """Classify one article (``{"id", "title", "text", "language"?, ...}``)."""
         ...
 

@@ -15,9 +15,10 @@ import httpx
 from babel import Locale
 
 from services.classify.backends.rules import RulesClassifier
-from services.classify.types import CATEGORIES, STAGES
+from services.classify.types import CATEGORIES, STAGES, ArticleInput, ResultDict
 from services.errors import ConfigError
 from services.logs import get_logger
+from services.record_types import ExtractedEvent
 
 if TYPE_CHECKING:
     from services.config import Settings
@@ -59,7 +60,7 @@ def safe_url(url: str) -> str:
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
-def user_message(article: Mapping[str, Any]) -> str:
+def user_message(article: ArticleInput) -> str:
     """The user turn: the article's language, title and text."""
     language = article.get("language") or "unknown"
     title = article.get("title") or ""
@@ -132,7 +133,7 @@ def _optional_str(raw: Mapping[str, Any], key: str) -> str | None:
     return value.strip() or None
 
 
-def validate_event(raw: Any, text: str) -> dict[str, Any]:
+def validate_event(raw: Any, text: str) -> ExtractedEvent:
     """One event of the answer checked and put in the wire shape of ``classify_article``.
 
     Raises:
@@ -219,7 +220,7 @@ class LlmClassifier:
     def __repr__(self) -> str:
         return f"LlmClassifier(url={safe_url(self.url)!r}, model={self.model!r})"
 
-    def request_body(self, article: Mapping[str, Any]) -> dict[str, Any]:
+    def request_body(self, article: ArticleInput) -> dict[str, object]:
         """The chat-completions request for one article."""
         return {
             "model": self.model,
@@ -231,7 +232,7 @@ class LlmClassifier:
             ],
         }
 
-    def _post(self, body: dict[str, Any]) -> Any:
+    def _post(self, body: dict[str, object]) -> Any:
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
         if self._api_key:
             headers["Authorization"] = f"Bearer {self._api_key}"
@@ -243,9 +244,7 @@ class LlmClassifier:
             except ValueError as exc:
                 raise InvalidAnswer("response body is not JSON") from exc
 
-    def _fallback(
-        self, article: Mapping[str, Any], reason: str, started: float, **details: Any
-    ) -> dict[str, Any]:
+    def _fallback(self, article: ArticleInput, reason: str, started: float, **details: Any) -> ResultDict:
         log.warning(
             "llm_fallback",
             reason=reason,
@@ -257,7 +256,7 @@ class LlmClassifier:
         )
         return self.rules.classify(article)
 
-    def classify(self, article: Mapping[str, Any]) -> dict[str, Any]:
+    def classify(self, article: ArticleInput) -> ResultDict:
         """Classify one article with the model, or with the rules when the model fails."""
         text = article.get("text") or ""
         if not text.strip():
@@ -274,7 +273,7 @@ class LlmClassifier:
             return self._fallback(article, "http_error", started, error=type(exc).__name__)
         except InvalidAnswer as exc:
             return self._fallback(article, "bad_answer", started, error=str(exc))
-        events: list[dict[str, Any]] = []
+        events: list[ExtractedEvent] = []
         for index, raw in enumerate(raw_events):
             try:
                 events.append(validate_event(raw, text))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable
+
+from services.classify.types import ArticleInput, ResultDict
 
 
 class MockClassifier:
@@ -13,18 +14,18 @@ class MockClassifier:
 
     def __init__(
         self,
-        handler: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None,
+        handler: Callable[[ArticleInput], ResultDict] | None = None,
         *,
         version: str = "mock-1",
     ) -> None:
         """Answer with ``handler`` (or an empty result) under ``version``."""
         self.version = version
         self._handler = handler
-        self.seen: list[dict[str, Any]] = []
+        self.seen: list[ArticleInput] = []
 
-    def classify(self, article: Mapping[str, Any]) -> dict[str, Any]:
+    def classify(self, article: ArticleInput) -> ResultDict:
         """Record the article and return the handler's answer."""
-        self.seen.append(dict(article))
+        self.seen.append(article)
         if self._handler is not None:
             return self._handler(article)
         return {"id": article.get("id"), "is_procurement": False, "events": []}

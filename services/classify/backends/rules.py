@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from services.classify import CLASSIFIER_VERSION, classify_article
+from services.classify.types import ArticleInput, ResultDict
 
 if TYPE_CHECKING:
     from services.config import Settings
@@ -20,6 +20,6 @@ class RulesClassifier:
     def __init__(self, settings: Settings | None = None) -> None:
         """Take the settings for a uniform factory signature (the rules need none)."""
 
-    def classify(self, article: Mapping[str, Any]) -> dict[str, Any]:
+    def classify(self, article: ArticleInput) -> ResultDict:
         """Classify one article with the rules."""
-        return dict(classify_article(dict(article)))
+        return classify_article(article)
