@@ -26,9 +26,9 @@ from services.notify.sample import send_sample
 from services.notify.watchlists import DIGESTS, build_watchlist, country_code, save_watchlist, shown
 from services.record_types import DealView, ProcurementEvent, Watchlist
 from services.records import CATEGORIES, STAGES
+from services.store import queries
 from services.store.db import Database
-from services.store.models import Deal, EventRow, User, WatchlistRow
-from services.store.readmodel import deal_record, deal_sources
+from services.store.models import User
 from services.tokens import token_hash
 
 
@@ -131,33 +131,17 @@ def create_app(publisher: Publisher) -> FastAPI:
         stage: Annotated[str | None, Query(json_schema_extra={"enum": list(STAGES)})] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
     ) -> list[DealView]:
-        query = select(Deal).order_by(Deal.updated_at.desc()).limit(min(limit, 500))
-        if buyer:
-            query = query.where(Deal.buyer_iso == country_code(buyer))
-        if stage:
-            query = query.where(Deal.stage == stage)
-        with db.session() as session:
-            return [
-                deal_record(deal, deal_sources(session, deal.deal_key)) for deal in session.scalars(query)
-            ]
+        return queries.deals(db, buyer_iso=country_code(buyer) if buyer else None, stage=stage, limit=limit)
 
     @app.get("/events", responses=AUTHED)
     def events(
         _user: Caller, buyer: str | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 50
     ) -> list[ProcurementEvent]:
-        query = select(EventRow).order_by(EventRow.detected_at.desc()).limit(min(limit, 500))
-        if buyer:
-            query = query.where(EventRow.buyer_iso == country_code(buyer))
-        with db.session() as session:
-            return [r.record.copy() for r in session.scalars(query)]
+        return queries.events(db, buyer_iso=country_code(buyer) if buyer else None, limit=limit)
 
     @app.get("/watchlists", responses=AUTHED)
     def list_watchlists(caller: Caller) -> list[Watchlist]:
-        with db.session() as session:
-            rows = session.scalars(
-                select(WatchlistRow).where(WatchlistRow.owner == caller, WatchlistRow.deleted.is_(False))
-            )
-            return [shown(r.record) for r in rows]
+        return [shown(w) for w in queries.watchlists(db, owner=caller)]
 
     @app.post("/watchlists", status_code=201, responses=AUTHED)
     async def add_watchlist(caller: Caller, body: WatchlistIn) -> Watchlist:
@@ -166,11 +150,10 @@ def create_app(publisher: Publisher) -> FastAPI:
         return shown(record)
 
     def _own(caller: str, watchlist_id: str) -> Watchlist:
-        with db.session() as session:
-            row = session.get(WatchlistRow, watchlist_id)
-            if row is None or row.deleted or row.owner != caller:
-                raise ApiError(404, "not_found", f"no watchlist {watchlist_id!r}")
-            return row.record.copy()
+        found = queries.watchlist(db, watchlist_id, owner=caller)
+        if found is None:
+            raise ApiError(404, "not_found", f"no watchlist {watchlist_id!r}")
+        return found
 
     @app.get("/watchlists/{watchlist_id}", responses=OWNED)
     async def get_watchlist(caller: Caller, watchlist_id: str) -> Watchlist:

@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 
 import click
-from sqlalchemy import select
 
 from services.cli._context import Context, check_when, pass_context
 from services.deals import STAGES
 from services.notify.watchlists import country_code
-from services.store.models import Deal, EventRow
-from services.store.readmodel import deal_record, deal_sources
+from services.store import queries
 
 
 @click.command()
@@ -23,13 +21,8 @@ from services.store.readmodel import deal_record, deal_sources
 def events(ctx: Context, buyer: str | None, since: str | None, limit: int, as_json: bool) -> None:
     """Procurement events, newest first."""
     check_when("events", "--since", since)
-    query = select(EventRow).order_by(EventRow.detected_at.desc()).limit(limit)
-    if buyer is not None:
-        query = query.where(EventRow.buyer_iso == country_code(buyer))
-    if since:
-        query = query.where(EventRow.detected_at >= since)
-    with ctx.db().session() as session:
-        rows = [r.record.copy() for r in session.scalars(query)]
+    buyer_iso = country_code(buyer) if buyer is not None else None
+    rows = queries.events(ctx.db(), buyer_iso=buyer_iso, since=since, limit=limit)
     if not rows and not as_json:
         click.echo("no events")
         raise SystemExit(3)
@@ -52,15 +45,8 @@ def events(ctx: Context, buyer: str | None, since: str | None, limit: int, as_js
 @pass_context
 def deals(ctx: Context, buyer: str | None, stage: str | None, limit: int, as_json: bool) -> None:
     """Deals with their stages and sources, most recently updated first."""
-    query = select(Deal).order_by(Deal.updated_at.desc()).limit(limit)
-    if buyer is not None:
-        query = query.where(Deal.buyer_iso == country_code(buyer))
-    if stage:
-        query = query.where(Deal.stage == stage)
-    with ctx.db().session() as session:
-        out = []
-        for deal in session.scalars(query):
-            out.append(deal_record(deal, deal_sources(session, deal.deal_key)))
+    buyer_iso = country_code(buyer) if buyer is not None else None
+    out = queries.deals(ctx.db(), buyer_iso=buyer_iso, stage=stage, limit=limit)
     if not out and not as_json:
         click.echo("no deals")
         raise SystemExit(3)
@@ -70,7 +56,7 @@ def deals(ctx: Context, buyer: str | None, stage: str | None, limit: int, as_jso
             continue
         stages = " → ".join(s for s in STAGES if s in (d["stages_seen"] or {}))
         qty = "" if d["quantity"] is None else f" x{d['quantity']}"
-        outlets = sorted({s["outlet"] for s in d["sources"]})
+        outlets = sorted({s["outlet"] for s in d.get("sources", [])})
         click.echo(
             f"{d['buyer']} ← {d['seller'] or '?'}: {d['system'] or d['category']}{qty}  "
             f"stage {d['stage']} ({stages})  sources {len(outlets)}: {', '.join(outlets)}"

@@ -11,7 +11,7 @@ from services.errors import UsageError
 from services.record_types import ProcurementEvent, Watchlist
 from services.records import PROCUREMENT_EVENT
 from services.replay import ReplayResult, create_alerts, reclassify, watchlist_alerts
-from services.store.models import WatchlistRow
+from services.store import queries
 
 
 def _event_line(event: ProcurementEvent) -> str:
@@ -23,11 +23,10 @@ def _event_line(event: ProcurementEvent) -> str:
 
 
 def _watchlist(ctx: Context, watchlist_id: str) -> Watchlist:
-    with ctx.db().session() as session:
-        row = session.get(WatchlistRow, watchlist_id)
-        if row is None or row.deleted:
-            raise UsageError(f"replay: no watchlist with id {watchlist_id!r}")
-        return row.record.copy()
+    found = queries.watchlist(ctx.db(), watchlist_id)
+    if found is None:
+        raise UsageError(f"replay: no watchlist with id {watchlist_id!r}")
+    return found
 
 
 @click.command()

@@ -7,7 +7,6 @@ import json
 import sys
 
 import click
-from sqlalchemy import select
 
 from services.bus import Publisher
 from services.cli._context import Context, pass_context
@@ -19,7 +18,7 @@ from services.notify.deliver import Deliverer
 from services.notify.sample import send_sample
 from services.notify.watchlists import build_watchlist, save_watchlist, shown
 from services.record_types import Watchlist
-from services.store.models import WatchlistRow
+from services.store import queries
 
 
 @click.group()
@@ -111,22 +110,17 @@ def add(
 
 
 def _load(ctx: Context, watchlist_id: str) -> Watchlist:
-    with ctx.db().session() as session:
-        row = session.get(WatchlistRow, watchlist_id)
-        if row is None or row.deleted:
-            raise UsageError(f"watch: no watchlist with id {watchlist_id!r}")
-        return row.record.copy()
+    found = queries.watchlist(ctx.db(), watchlist_id)
+    if found is None:
+        raise UsageError(f"watch: no watchlist with id {watchlist_id!r}")
+    return found
 
 
 @watch.command("list")
 @pass_context
 def list_(ctx: Context) -> None:
     """Every watchlist, one line each."""
-    with ctx.db().session() as session:
-        rows = session.scalars(
-            select(WatchlistRow).where(WatchlistRow.deleted.is_(False)).order_by(WatchlistRow.name)
-        )
-        records = [r.record.copy() for r in rows]
+    records = queries.watchlists(ctx.db())
     if not records:
         click.echo("no watchlists yet: armswatch watch add NAME --buyer KZ --notify mailto://...")
     for r in records:

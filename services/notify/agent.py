@@ -32,8 +32,8 @@ from services.notify.sending import Sender
 from services.notify.view import AlertView
 from services.record_types import Alert, DeadLetter, ProcurementEvent, Watchlist
 from services.records import DEAD_LETTER, PROCUREMENT_EVENT, WATCHLIST, now_iso
-from services.store.models import AlertRow, WatchlistRow
-from services.store.readmodel import project_dead_letter, project_watchlist
+from services.store.models import AlertRow
+from services.store.readmodel import live_watchlist, project_dead_letter, project_watchlist
 
 __all__ = ["Notifier", "build_view", "register"]  # build_view: decided.py
 
@@ -148,8 +148,7 @@ class Notifier:
             row = session.get(AlertRow, alert_id)
             if row is None or row.delivered:
                 return None
-            wl = session.get(WatchlistRow, row.watchlist_id)
-            watchlist = wl.record.copy() if wl is not None and not wl.deleted else None
+            watchlist = live_watchlist(session, row.watchlist_id)
             name = watchlist["name"] if watchlist else row.watchlist_id
             view = build_view(session, row.record.copy(), name)
             return list(watchlist["notify"]) if watchlist else [], view

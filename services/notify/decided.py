@@ -66,8 +66,8 @@ def _decided(db: Database, limit: int) -> list[Alert]:
             select(AlertRow).where(AlertRow.published.is_(False)).order_by(AlertRow.created_at).limit(limit)
         ).all()
         for row in rows:
-            wl = session.get(WatchlistRow, row.watchlist_id)
-            name = str(wl.record["name"]) if wl is not None else row.watchlist_id
+            wl = session.get(WatchlistRow, row.watchlist_id)  # a removed watchlist still names its alerts
+            name = wl.record["name"] if wl is not None else row.watchlist_id
             text = render(build_view(session, row.record.copy(), name), "text")
             out.append({**row.record, "text": f"{text.title}\n\n{text.body}"})
     return out

@@ -24,7 +24,8 @@ from services.notify.decided import build_view
 from services.notify.render.digest import DigestView, render_digest
 from services.notify.view import AlertView
 from services.record_types import Alert, Watchlist
-from services.store.models import AlertRow, WatchlistRow
+from services.store.models import AlertRow
+from services.store.readmodel import live_watchlist
 
 if TYPE_CHECKING:
     from services.notify.agent import Notifier
@@ -61,8 +62,7 @@ def _load(notifier: Notifier, digest_id: str) -> tuple[Watchlist | None, list[Al
         if not rows:
             return None
         first = rows[0]
-        wl = session.get(WatchlistRow, first.watchlist_id)
-        watchlist = wl.record.copy() if wl is not None and not wl.deleted else None
+        watchlist = live_watchlist(session, first.watchlist_id)
         name = watchlist["name"] if watchlist else first.watchlist_id
         views: list[AlertView] = [build_view(session, r.record.copy(), name) for r in rows]
         records = [r.record.copy() for r in rows]

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from services.record_types import DealView, ProcurementEvent, Watchlist
 from services.store.db import Database
 from services.store.models import Deal, EventRow, WatchlistRow
-from services.store.readmodel import deal_record, deal_sources
+from services.store.readmodel import deal_record, deal_sources, live_watchlist
 
 #: The most rows one query answers.
 MAX_ROWS = 10_000
@@ -42,10 +42,8 @@ def deals(
 def watchlist(db: Database, watchlist_id: str, *, owner: str | None = None) -> Watchlist | None:
     """One watchlist (of `owner` when given); None when there is none (or it was removed)."""
     with db.session() as session:
-        row = session.get(WatchlistRow, watchlist_id)
-        if row is None or row.deleted or (owner is not None and row.owner != owner):
-            return None
-        return row.record.copy()
+        found = live_watchlist(session, watchlist_id)
+    return found if found is not None and (owner is None or found["owner"] == owner) else None
 
 
 def watchlists(db: Database, *, owner: str | None = None) -> list[Watchlist]:

@@ -173,6 +173,12 @@ def project_watchlist(session: Session, watchlist_id: str, record: Watchlist | N
     row.updated_at = record["updated_at"]
 
 
+def live_watchlist(session: Session, watchlist_id: str) -> Watchlist | None:
+    """The watchlist's definition; None when there is none or it was removed."""
+    row = session.get(WatchlistRow, watchlist_id)
+    return row.record.copy() if row is not None and not row.deleted else None
+
+
 def active_watchlists(session: Session) -> list[Watchlist]:
     """The definitions of every watchlist not deleted."""
     rows = session.scalars(

@@ -86,3 +86,49 @@ def test_ledger_claims_once_and_never_resends_settled(db):
     ledger.settle(db, "a1", url, "sent", 1, None)
     assert not ledger.claim(db, "a1", url, "mailto://u:***@example.org")
     assert ledger.count(db, "sent") == 1
+
+
+def _watchlist(wid: str, owner: str, name: str) -> dict[str, object]:
+    return {
+        "id": wid,
+        "name": name,
+        "owner": owner,
+        "buyers": [],
+        "sellers": [],
+        "systems": [],
+        "categories": [],
+        "stage": None,
+        "min_quantity": None,
+        "min_sources": 1,
+        "keywords": [],
+        "notify": [],
+        "digest": "off",
+        "created_at": "2026-01-01T00:00:00.000Z",
+        "updated_at": "2026-01-01T00:00:00.000Z",
+    }
+
+
+def test_the_query_layer_filters_orders_and_limits(db):
+    """Events newest first by buyer and time; deals with sources by stage; watchlists by owner, removed ones gone."""
+    from services.store import queries
+    from services.store.readmodel import project_watchlist
+
+    with db.session() as session:
+        for n, stage in ((1, "interest"), (2, "contract"), (3, "delivery")):
+            project_event(session, _event(n, stage, outlet=f"O{n}"))
+        for wid, owner, name in (("w1", "ann", "b list"), ("w2", "ann", "a list"), ("w3", "bob", "c list")):
+            project_watchlist(session, wid, _watchlist(wid, owner, name), "2026-01-01T00:00:00.000Z")
+        project_watchlist(session, "w3", None, "2026-01-02T00:00:00.000Z")
+    found = queries.events(db, buyer_iso="KZ")
+    assert [e["stage"] for e in found] == ["delivery", "contract", "interest"]
+    assert [e["stage"] for e in queries.events(db, since="2026-01-02")] == ["delivery", "contract"]
+    assert queries.events(db, buyer_iso="TR") == []
+    assert len(queries.events(db, limit=1)) == 1
+    (deal,) = queries.deals(db, buyer_iso="KZ")
+    assert deal["stage"] == "delivery"
+    assert {s["outlet"] for s in deal.get("sources", [])} == {"O1", "O2", "O3"}
+    assert queries.deals(db, stage="contract") == []
+    assert [w["name"] for w in queries.watchlists(db, owner="ann")] == ["a list", "b list"]
+    assert queries.watchlist(db, "w1", owner="bob") is None
+    assert queries.watchlist(db, "w3") is None
+    assert queries.watchlists(db, owner="bob") == []
