@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -175,3 +176,17 @@ def footer(view: AlertView) -> str:
     if view.first_seen:
         parts.append(f"first seen: {clean(view.first_seen)}")
     return " · ".join(parts)
+
+
+#: The most sources a chat message lists by name (the rest are counted).
+MAX_SOURCES = 10
+
+
+def fitted(view: AlertView, body: Callable[[AlertView, int], str], limit: int) -> str:
+    """The body listing as many sources (up to MAX_SOURCES) as keep it within `limit` characters."""
+    shown = min(len(view.sources), MAX_SOURCES)
+    text = body(view, shown)
+    while len(text) > limit and shown > 0:
+        shown -= 1
+        text = body(view, shown)
+    return text

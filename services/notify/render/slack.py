@@ -18,6 +18,7 @@ from ._common import (
     MAX_TITLE,
     Rendered,
     clean,
+    fitted,
     footer,
     rows,
     safe_url,
@@ -31,8 +32,6 @@ __all__ = ["MAX_HEADER", "MAX_SECTION", "escape_mrkdwn", "render_slack"]
 #: Block Kit caps a section's text at 3,000 characters and a header's at 150.
 MAX_SECTION = 3000
 MAX_HEADER = 150
-#: Sources listed before "…and N more".
-MAX_SOURCES = 10
 
 _FULLWIDTH = {"*": "＊", "_": "＿", "~": "～", "`": "｀"}
 # An emphasis character not sitting between two word characters can delimit a span.
@@ -78,9 +77,5 @@ def _body(view: AlertView, shown: int) -> str:
 
 def render_slack(view: AlertView) -> Rendered:
     """Render an alert as Slack mrkdwn under a plain-text header of at most 150 characters."""
-    shown = min(len(view.sources), MAX_SOURCES)
-    body = _body(view, shown)
-    while len(body) > MAX_SECTION and shown > 0:
-        shown -= 1
-        body = _body(view, shown)
+    body = fitted(view, _body, MAX_SECTION)
     return Rendered(title=clean(subject(view), MAX_HEADER), body=body, body_format="mrkdwn")

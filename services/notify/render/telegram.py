@@ -16,6 +16,7 @@ from ._common import (
     MAX_TITLE,
     Rendered,
     clean,
+    fitted,
     footer,
     rows,
     safe_url,
@@ -28,8 +29,6 @@ __all__ = ["MAX_MESSAGE", "render_telegram"]
 
 #: The Bot API rejects messages longer than 4,096 characters.
 MAX_MESSAGE = 4096
-#: Sources listed before "…and N more".
-MAX_SOURCES = 10
 
 
 def _h(text: str) -> str:
@@ -60,9 +59,4 @@ def _body(view: AlertView, shown: int) -> str:
 
 def render_telegram(view: AlertView) -> Rendered:
     """Render an alert as Telegram HTML whose first line is the bold subject."""
-    shown = min(len(view.sources), MAX_SOURCES)
-    body = _body(view, shown)
-    while len(body) > MAX_MESSAGE and shown > 0:
-        shown -= 1
-        body = _body(view, shown)
-    return Rendered(title=subject(view), body=body, body_format="html")
+    return Rendered(title=subject(view), body=fitted(view, _body, MAX_MESSAGE), body_format="html")
