@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -21,6 +18,7 @@ from services.classify.backends.rules import RulesClassifier
 from services.classify.types import CATEGORIES, STAGES
 from services.config import load_settings
 from services.errors import ConfigError
+from tests.support.chat_server import ChatServer, Reply, running_chat_server
 
 API_KEY = "sk-test-7f3a9c1e-never-log-me"
 
@@ -51,91 +49,11 @@ GOOD_EVENT = {
 }
 
 
-@dataclass
-class Reply:
-    """How the fake endpoint answers: status, raw body, and a delay before answering."""
-
-    status: int = 200
-    body: bytes = b"{}"
-    delay: float = 0.0
-
-
-@dataclass
-class Seen:
-    """One request the fake endpoint received."""
-
-    path: str
-    headers: dict[str, str]
-    body: Any
-
-
-@dataclass
-class ChatServer:
-    """A loopback HTTP server emulating ``POST /v1/chat/completions``."""
-
-    reply: Reply = field(default_factory=Reply)
-    requests: list[Seen] = field(default_factory=list)
-    stop: threading.Event = field(default_factory=threading.Event)
-    base_url: str = ""
-
-    def answer(self, content: str) -> None:
-        """Answer the next requests with a chat completion whose message content is ``content``."""
-        body = {
-            "id": "chatcmpl-test",
-            "object": "chat.completion",
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": content}}],
-        }
-        self.reply = Reply(body=json.dumps(body).encode())
-
-    def answer_events(self, events: list[Any], is_procurement: bool = True) -> None:
-        """Answer with the JSON object the prompt asks for."""
-        self.answer(json.dumps({"is_procurement": is_procurement, "events": events}))
-
-
-def _handler(server: ChatServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length)
-            try:
-                body: Any = json.loads(raw)
-            except ValueError:
-                body = raw
-            server.requests.append(Seen(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
-            reply = server.reply
-            if reply.delay and server.stop.wait(reply.delay):
-                return
-            try:
-                self.send_response(reply.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(reply.body)))
-                self.end_headers()
-                self.wfile.write(reply.body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    return Handler
-
-
 @pytest.fixture
 def chat_server() -> Iterator[ChatServer]:
     """A running fake OpenAI-compatible endpoint; its base URL ends in ``/v1``."""
-    server = ChatServer()
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(server))
-    httpd.daemon_threads = True
-    server.base_url = f"http://127.0.0.1:{httpd.server_address[1]}/v1"
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with running_chat_server() as server:
         yield server
-    finally:
-        server.stop.set()
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(5)
 
 
 def _llm(server: ChatServer, **overrides: Any) -> LlmClassifier:
