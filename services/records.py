@@ -79,6 +79,15 @@ CATEGORIES = cast(tuple[Category, ...], _enum("procurement_event", "category"))
 STAGES = cast(tuple[Stage, ...], _enum("procurement_event", "stage"))
 
 
+def _maximum(schema: str, prop: str) -> int:
+    doc = json.loads((SCHEMA_DIR / f"{schema}.schema.json").read_text(encoding="utf-8"))
+    return int(doc["properties"][prop]["maximum"])
+
+
+#: The largest quantity an event may state.
+QUANTITY_MAX = _maximum("procurement_event", "quantity")
+
+
 @cache
 def _validator(schema: str) -> Draft202012Validator:
     doc = json.loads((SCHEMA_DIR / f"{schema}.schema.json").read_text(encoding="utf-8"))

@@ -14,14 +14,13 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
-    String,
-    Text,
     UniqueConstraint,
     false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.record_types import Alert, Article, ProcurementEvent, Watchlist
+from services.store.columns import String, Text
 
 
 class Base(DeclarativeBase):

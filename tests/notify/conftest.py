@@ -174,11 +174,11 @@ def make_event(
 
 
 @pytest.fixture
-def store(tmp_path: Any) -> Iterator[Any]:
-    """A migrated SQLite store in the test's directory."""
+def store(database_url: str) -> Iterator[Any]:
+    """A migrated store, once on SQLite and once on PostgreSQL."""
     from services.store.db import Database
 
-    db = Database(f"sqlite:///{tmp_path / 'armswatch.db'}")
+    db = Database(database_url)
     yield db
     db.close()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.cli import run_in_process
 from tests.support.stack import armswatch_env, run_cli
 
 
@@ -43,10 +44,10 @@ def env(tmp_path):
         ),
     ],
 )
-def test_bad_input_is_one_line_and_non_zero(env, args, needle):
-    """Each bad call exits non-zero with exactly one line on stderr."""
-    result = run_cli(env, *args)
-    assert result.returncode != 0
+def test_bad_input_is_one_line_and_non_zero(tmp_path, args, needle):
+    """Each bad call exits non-zero with exactly one line on stderr (the entry point, run in this process)."""
+    result = run_in_process(args, data_dir=str(tmp_path))
+    assert result.exit_code != 0
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert needle in lines[0]

@@ -23,22 +23,21 @@ import logging
 import os
 import random
 import shutil
-import sys
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 import click
 import pytest
 import structlog
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 import services.cli as armswatch_cli
 from services.config import load_settings
 from services.store.db import Database
+from tests.support.cli import Entry, runner
 
 LONG_RUNNING = frozenset({"up", "worker", "demo"})
 SECRET = "hunter2"
@@ -360,25 +359,6 @@ def _params() -> Iterator[Any]:
         yield pytest.param(case, id=case.id, marks=marks)
 
 
-class _Entry(click.Command):
-    """What CliRunner invokes: `services.cli.main` (the console entry point) with sys.argv set."""
-
-    def main(self, args: Any = None, prog_name: str | None = None, **extra: Any) -> Any:  # type: ignore[override]
-        with mock.patch.object(sys, "argv", ["armswatch", *(args or ())]):
-            armswatch_cli.main()
-
-
-def _runner() -> CliRunner:
-    """A runner keeping stderr apart: always so from click 8.2 (no mix_stderr), asked for before it.
-
-    Feature detection, not click.__version__ (deprecated in click 8.3, an error under this suite's warnings).
-    """
-    try:
-        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:
-        return CliRunner()
-
-
 @dataclass
 class Sandbox:
     root: Path
@@ -443,7 +423,7 @@ def invoke(
         env: dict[str, str | None] = {k: None for k in os.environ if k.startswith("ARMSWATCH_")}
         env["ARMSWATCH_DATA_DIR"] = str(data_dir)
         args = [sandbox.path(t) if isinstance(t, Placeholder) else t for t in argv]
-        return _runner().invoke(_Entry("armswatch"), args, env=env, catch_exceptions=True)
+        return runner().invoke(Entry("armswatch"), args, env=env, catch_exceptions=True)
 
     return run
 

@@ -132,3 +132,29 @@ def test_the_query_layer_filters_orders_and_limits(db):
     assert queries.watchlist(db, "w1", owner="bob") is None
     assert queries.watchlist(db, "w3") is None
     assert queries.watchlists(db, owner="bob") == []
+
+
+def test_any_text_a_valid_record_carries_is_stored_the_same_on_both_databases(db):
+    """A NUL or a name longer than its column fails PostgreSQL alone: both are cleaned on the way in."""
+    from services.store.models import DealSource, EventRow
+
+    event = _event(1, "contract")
+    event["buyer"] = "K" * 400
+    event["evidence"] = "signed\x00 the contract"
+    with db.session() as session:
+        project_event(session, event)
+    with db.session() as session:
+        row = session.get(EventRow, event["id"])
+        assert row is not None and row.buyer == "K" * 300
+        (source,) = session.query(DealSource).all()
+        assert source.evidence == "signed the contract"
+
+
+def test_a_quantity_the_columns_cannot_hold_is_an_invalid_event():
+    """The schema bounds a quantity at 2^31-1, so a consumer dead-letters it instead of failing to store it."""
+    from services.errors import RecordError
+    from services.records import PROCUREMENT_EVENT, validate
+
+    validate(PROCUREMENT_EVENT, _event(1, "contract", quantity=2**31 - 1))
+    with pytest.raises(RecordError, match="quantity"):
+        validate(PROCUREMENT_EVENT, _event(1, "contract", quantity=2**31))

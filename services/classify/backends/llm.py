@@ -15,7 +15,7 @@ import httpx
 from babel import Locale
 
 from services.classify.backends.rules import RulesClassifier
-from services.classify.types import CATEGORIES, STAGES, ArticleInput, ResultDict
+from services.classify.types import CATEGORIES, MAX_QUANTITY, STAGES, ArticleInput, ResultDict
 from services.errors import ConfigError
 from services.logs import get_logger
 from services.record_types import ExtractedEvent
@@ -153,8 +153,10 @@ def validate_event(raw: Any, text: str) -> ExtractedEvent:
     if raw["category"] not in CATEGORIES:
         raise InvalidEvent(f"unknown category {raw['category']!r}")
     quantity = raw.get("quantity")
-    if quantity is not None and (isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0):
-        raise InvalidEvent(f"quantity {quantity!r} is not a whole number")
+    if quantity is not None and (
+        isinstance(quantity, bool) or not isinstance(quantity, int) or not 0 <= quantity <= MAX_QUANTITY
+    ):
+        raise InvalidEvent(f"quantity {quantity!r} is not a whole number up to {MAX_QUANTITY}")
     approx = raw.get("quantity_approx", False)
     if not isinstance(approx, bool):
         raise InvalidEvent("quantity_approx is not a boolean")
