@@ -98,6 +98,7 @@ class Watchlist(TypedDict):
     digest: Digest
     created_at: str
     updated_at: str
+    paused: NotRequired[bool]
 
 
 class DealReport(TypedDict):

@@ -97,6 +97,7 @@ def _describe(f: Feed) -> str:
     if f.current_interval_s and round(f.current_interval_s) != round(f.interval_s):
         every += f" (now {f.current_interval_s:.0f}s)"
     flags = [
+        "PAUSED" if f.paused else "",
         "full text" if f.full_text else "",
         f"push {f.websub_state}" if f.websub_state else "",
         f"owner {f.owner}" if f.owner else "",
@@ -128,6 +129,46 @@ def remove(ctx: Context, feed_id: int) -> None:
     """Stop watching feed FEED_ID."""
     feedstore.remove_feed(ctx.db(), feed_id)
     click.echo(f"feed {feed_id} removed")
+
+
+def _feed(ctx: Context, feed_id: int) -> Feed:
+    feed = feedstore.get_feed(ctx.db(), feed_id)
+    if feed is None:
+        raise UsageError(f"feeds: no feed with id {feed_id}")
+    return feed
+
+
+@feeds.command("pause")
+@click.argument("feed_id", type=click.IntRange(1, 2**63 - 1))
+@pass_context
+def pause(ctx: Context, feed_id: int) -> None:
+    """Stop polling feed FEED_ID until it is resumed (its settings and seen items are kept)."""
+    feedstore.set_paused(ctx.db(), feed_id, True)
+    click.echo(f"feed {feed_id} paused: armswatch feeds resume {feed_id} polls it again")
+
+
+@feeds.command("resume")
+@click.argument("feed_id", type=click.IntRange(1, 2**63 - 1))
+@pass_context
+def resume(ctx: Context, feed_id: int) -> None:
+    """Poll a paused feed again, starting now."""
+    feedstore.set_paused(ctx.db(), feed_id, False)
+    click.echo(f"feed {feed_id} resumed: due now")
+
+
+@feeds.command("poll")
+@click.argument("feed_id", type=click.IntRange(1, 2**63 - 1))
+@pass_context
+def poll(ctx: Context, feed_id: int) -> None:
+    """Fetch feed FEED_ID now: a running poller takes it at its next look for due feeds."""
+    feed = _feed(ctx, feed_id)
+    if feed.paused:
+        raise UsageError(f"feeds: feed {feed_id} is paused: armswatch feeds resume {feed_id}")
+    feedstore.poll_now(ctx.db(), feed_id)
+    click.echo(
+        f"feed {feed_id} is due now: a running armswatch polls it within "
+        f"ARMSWATCH_POLL_TICK ({ctx.settings.poll_tick:g}s)"
+    )
 
 
 @feeds.command("import")

@@ -7,11 +7,11 @@ import click
 from services.bus import Publisher
 from services.classify.backends import load_classifier
 from services.cli._context import Context, check_when, pass_context
+from services.cli.watch import resolve
 from services.errors import UsageError
 from services.record_types import ProcurementEvent, Watchlist
 from services.records import PROCUREMENT_EVENT
 from services.replay import ReplayResult, create_alerts, reclassify, watchlist_alerts
-from services.store import queries
 
 
 def _event_line(event: ProcurementEvent) -> str:
@@ -23,10 +23,7 @@ def _event_line(event: ProcurementEvent) -> str:
 
 
 def _watchlist(ctx: Context, watchlist_id: str) -> Watchlist:
-    found = queries.watchlist(ctx.db(), watchlist_id)
-    if found is None:
-        raise UsageError(f"replay: no watchlist with id {watchlist_id!r}")
-    return found
+    return resolve(ctx, watchlist_id, "replay")
 
 
 @click.command()
@@ -39,7 +36,10 @@ def _watchlist(ctx: Context, watchlist_id: str) -> Watchlist:
     help="Classify the stored articles again with the current classifier.",
 )
 @click.option(
-    "--watchlist", "watchlist_id", default=None, help="Show (or create) the alerts of this watchlist."
+    "--watchlist",
+    "watchlist_id",
+    default=None,
+    help="Show (or create) the alerts of this watchlist (id or name).",
 )
 @click.option(
     "--dry-run/--deliver", default=True, help="Only print (default), or produce events and create alerts."

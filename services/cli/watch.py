@@ -18,6 +18,7 @@ from services.notify.deliver import Deliverer
 from services.notify.sample import send_sample
 from services.notify.watchlists import build_watchlist, save_watchlist, shown
 from services.record_types import Watchlist
+from services.records import now_iso
 from services.store import queries
 
 
@@ -109,11 +110,26 @@ def add(
             click.echo(f"  {alert['deal_key']}  {alert['stage']}  (was: {alert['previous_stage'] or '-'})")
 
 
-def _load(ctx: Context, watchlist_id: str) -> Watchlist:
-    found = queries.watchlist(ctx.db(), watchlist_id)
-    if found is None:
-        raise UsageError(f"watch: no watchlist with id {watchlist_id!r}")
-    return found
+def resolve(ctx: Context, ref: str, command: str = "watch") -> Watchlist:
+    """The watchlist with id `ref`, else the one named `ref`; a UsageError when none or several are."""
+    found = queries.watchlists_named(ctx.db(), ref)
+    if not found:
+        raise UsageError(f"{command}: no watchlist with id or name {ref!r}")
+    if len(found) > 1:
+        ids = ", ".join(w["id"] for w in found)
+        raise UsageError(f"{command}: {len(found)} watchlists are named {ref!r} (ids {ids}): give the id")
+    return found[0]
+
+
+def _load(ctx: Context, ref: str) -> Watchlist:
+    return resolve(ctx, ref)
+
+
+def _save(ctx: Context, record: Watchlist | None, watchlist_id: str) -> None:
+    async def save(publisher: Publisher) -> None:
+        await save_watchlist(publisher, record, watchlist_id)
+
+    ctx.with_publisher(save)
 
 
 @watch.command("list")
@@ -141,7 +157,7 @@ def list_(ctx: Context) -> None:
 
 
 @watch.command("show")
-@click.argument("watchlist_id")
+@click.argument("watchlist_id", metavar="ID|NAME")
 @pass_context
 def show(ctx: Context, watchlist_id: str) -> None:
     """One watchlist in full (notify URLs redacted)."""
@@ -149,27 +165,49 @@ def show(ctx: Context, watchlist_id: str) -> None:
 
 
 @watch.command("remove")
-@click.argument("watchlist_id")
+@click.argument("watchlist", metavar="ID|NAME")
 @pass_context
-def remove(ctx: Context, watchlist_id: str) -> None:
+def remove(ctx: Context, watchlist: str) -> None:
     """Delete a watchlist (a tombstone on the watchlists topic)."""
-    _load(ctx, watchlist_id)
+    record = _load(ctx, watchlist)
+    _save(ctx, None, record["id"])
+    click.echo(f"watchlist {record['id']} removed: {record['name']}")
 
-    async def delete(publisher: Publisher) -> None:
-        await save_watchlist(publisher, None, watchlist_id)
 
-    ctx.with_publisher(delete)
-    click.echo(f"watchlist {watchlist_id} removed")
+def _set_paused(ctx: Context, ref: str, paused: bool) -> Watchlist:
+    record = _load(ctx, ref)
+    if bool(record.get("paused")) != paused:
+        record = {**record, "paused": paused, "updated_at": now_iso()}
+        _save(ctx, record, record["id"])
+    return record
+
+
+@watch.command("pause")
+@click.argument("watchlist", metavar="ID|NAME")
+@pass_context
+def pause(ctx: Context, watchlist: str) -> None:
+    """Stop alerting on a watchlist until it is resumed (nothing it would have matched meanwhile is sent)."""
+    record = _set_paused(ctx, watchlist, True)
+    click.echo(f"watchlist {record['id']} paused: {record['name']}")
+
+
+@watch.command("resume")
+@click.argument("watchlist", metavar="ID|NAME")
+@pass_context
+def resume(ctx: Context, watchlist: str) -> None:
+    """Alert on a paused watchlist again, from now on."""
+    record = _set_paused(ctx, watchlist, False)
+    click.echo(f"watchlist {record['id']} resumed: {record['name']}")
 
 
 @watch.command("test")
-@click.argument("watchlist_id")
+@click.argument("watchlist_id", metavar="ID|NAME")
 @pass_context
 def test(ctx: Context, watchlist_id: str) -> None:
     """Send a sample alert to each channel of a watchlist and print each outcome (exit 1 if one failed)."""
     record = _load(ctx, watchlist_id)
     if not record.get("notify"):
-        raise UsageError(f"watch: watchlist {watchlist_id} has no --notify channel to test")
+        raise UsageError(f"watch: watchlist {record['id']} has no --notify channel to test")
     outcomes = asyncio.run(send_sample(Deliverer.from_settings(ctx.settings), record))
     for outcome in outcomes:
         final = outcome.attempt

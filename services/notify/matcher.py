@@ -32,7 +32,12 @@ def keywords_match(keywords: list[str], texts: list[str]) -> bool:
 
 
 def matches(watchlist: Watchlist, deal: DealView, event: ProcurementEvent) -> bool:
-    """True when the watchlist's filters all pass for this deal at the event's stage (empty filters pass)."""
+    """True when the watchlist's filters all pass for this deal at the event's stage (empty filters pass).
+
+    A paused watchlist matches nothing.
+    """
+    if watchlist.get("paused"):
+        return False
     if watchlist["buyers"] and deal.get("buyer_iso") not in watchlist["buyers"]:
         return False
     if watchlist["sellers"] and deal.get("seller_iso") not in watchlist["sellers"]:

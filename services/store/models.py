@@ -75,6 +75,8 @@ class Feed(Base):
     websub_topic: Mapped[str | None] = mapped_column(String(2000))
     websub_secret: Mapped[str | None] = mapped_column(String(128))
     websub_state: Mapped[str | None] = mapped_column(String(20))
+    #: A paused feed is never claimed by a poller until it is resumed.
+    paused: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     websub_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 

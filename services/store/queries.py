@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from typing_extensions import TypedDict
 
-from services.record_types import DealView, ProcurementEvent, Watchlist
+from services.record_types import Alert, DealView, ProcurementEvent, Watchlist
 from services.store.db import Database
-from services.store.models import Deal, EventRow, WatchlistRow
+from services.store.models import AlertRow, Deal, EventRow, LedgerEntry, WatchlistRow
 from services.store.readmodel import deal_record, deal_sources, live_watchlist
 
 #: The most rows one query answers.
@@ -53,3 +54,75 @@ def watchlists(db: Database, *, owner: str | None = None) -> list[Watchlist]:
         query = query.where(WatchlistRow.owner == owner)
     with db.session() as session:
         return [row.record.copy() for row in session.scalars(query)]
+
+
+def watchlists_named(db: Database, ref: str, *, owner: str | None = None) -> list[Watchlist]:
+    """The watchlist whose id is `ref`, else those named `ref` (case and outer spaces ignored)."""
+    found = watchlist(db, ref, owner=owner)
+    if found is not None:
+        return [found]
+    name = ref.strip().casefold()
+    return [w for w in watchlists(db, owner=owner) if w["name"].strip().casefold() == name]
+
+
+class ChannelSend(TypedDict):
+    """What became of an alert's send on one channel (the channel shown redacted)."""
+
+    channel: str
+    status: str
+    attempts: int
+    error: str | None
+    updated_at: str
+
+
+class AlertReport(TypedDict):
+    """An alert, its watchlist's name, whether it is sent or held for a digest, and each channel's send."""
+
+    alert: Alert
+    watchlist_name: str
+    delivered: bool
+    held: bool
+    sends: list[ChannelSend]
+
+
+def alerts(
+    db: Database, *, watchlist_id: str | None = None, since: str | None = None, limit: int = 50
+) -> list[AlertReport]:
+    """Alerts newest first, of one watchlist and from one time on when given, with their sends."""
+    query = select(AlertRow).order_by(AlertRow.created_at.desc(), AlertRow.id).limit(min(limit, MAX_ROWS))
+    if watchlist_id is not None:
+        query = query.where(AlertRow.watchlist_id == watchlist_id)
+    if since:
+        query = query.where(AlertRow.created_at >= since)
+    with db.session() as session:
+        rows = session.scalars(query).all()
+        send_ids = {r.id for r in rows} | {r.digest_id for r in rows if r.digest_id}
+        sends: dict[str, list[ChannelSend]] = {}
+        if send_ids:
+            ledger = select(LedgerEntry).where(LedgerEntry.alert_id.in_(send_ids)).order_by(LedgerEntry.id)
+            for entry in session.scalars(ledger):
+                sends.setdefault(entry.alert_id, []).append(
+                    {
+                        "channel": entry.channel,
+                        "status": entry.status,
+                        "attempts": entry.attempts,
+                        "error": entry.error,
+                        "updated_at": entry.updated_at,
+                    }
+                )
+        names = {
+            w.id: w.record["name"]
+            for w in session.scalars(
+                select(WatchlistRow).where(WatchlistRow.id.in_({r.watchlist_id for r in rows}))
+            )
+        }
+        return [
+            {
+                "alert": r.record.copy(),
+                "watchlist_name": names.get(r.watchlist_id, r.watchlist_id),
+                "delivered": r.delivered,
+                "held": r.digest != "off" and not r.delivered,
+                "sends": sends.get(r.digest_id if r.digest != "off" and r.digest_id else r.id, []),
+            }
+            for r in rows
+        ]

@@ -158,3 +158,19 @@ def test_a_quantity_the_columns_cannot_hold_is_an_invalid_event():
     validate(PROCUREMENT_EVENT, _event(1, "contract", quantity=2**31 - 1))
     with pytest.raises(RecordError, match="quantity"):
         validate(PROCUREMENT_EVENT, _event(1, "contract", quantity=2**31))
+
+
+def test_a_paused_feed_is_never_claimed_until_resumed(db):
+    """claim_due skips a paused feed; resuming makes it due at once."""
+    from datetime import UTC, datetime, timedelta
+
+    from services.store import feeds
+
+    feed_id = feeds.add_feed(db, "https://example.org/paused.xml", 900.0)
+    feeds.set_paused(db, feed_id, True)
+    later = datetime.now(UTC) + timedelta(days=1)
+    assert feeds.claim_due(db, later, 10, timedelta(minutes=5)) == []
+    feeds.set_paused(db, feed_id, False)
+    assert [
+        f.id for f in feeds.claim_due(db, datetime.now(UTC) + timedelta(seconds=1), 10, timedelta(minutes=5))
+    ] == [feed_id]

@@ -11,6 +11,7 @@ from services.store.feeds.catalog import (
     list_feeds,
     mark_notified,
     remove_feed,
+    set_paused,
 )
 from services.store.feeds.leases import Outcome, claim_due, poll_now, record_fetches
 from services.store.feeds.seen import claim_seen, unseen
@@ -36,6 +37,7 @@ __all__ = [
     "poll_now",
     "record_fetches",
     "remove_feed",
+    "set_paused",
     "unseen",
     "websub_expiring",
     "websub_get",

@@ -149,3 +149,14 @@ def mark_notified(db: Database, feed_id: int, broken: bool) -> None:
             .where(Feed.id == feed_id)
             .values(broken_notified_at=datetime.now(UTC) if broken else None)
         )
+
+
+def set_paused(db: Database, feed_id: int, paused: bool) -> None:
+    """Pause a feed (no poller claims it) or resume it (due at once); UsageError when there is no such feed."""
+    with db.session() as session:
+        feed = session.get(Feed, feed_id)
+        if feed is None:
+            raise UsageError(f"feeds: no feed with id {feed_id}")
+        feed.paused = paused
+        if not paused:
+            feed.next_due_at = datetime.now(UTC)

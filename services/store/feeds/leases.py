@@ -44,7 +44,12 @@ def claim_due(db: Database, now: datetime, limit: int, lease: timedelta) -> list
     if limit <= 0:
         return []
     with db.session() as session:
-        query = select(Feed).where(Feed.next_due_at <= now).order_by(Feed.next_due_at).limit(limit)
+        query = (
+            select(Feed)
+            .where(Feed.next_due_at <= now, Feed.paused.is_(False))
+            .order_by(Feed.next_due_at)
+            .limit(limit)
+        )
         rows = session.scalars(query.with_for_update(skip_locked=True)).all()
         if rows:
             session.execute(
