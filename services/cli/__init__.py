@@ -33,9 +33,20 @@ def cli(ctx: click.Context, config_file: Path | None, log_format: str | None, lo
 
 
 def _register() -> None:
-    from services.cli import alerts_cmd, config_cmd, feeds, quarantine, query, replay, run, users, watch
+    from services.cli import (
+        alerts_cmd,
+        config_cmd,
+        feeds,
+        quarantine,
+        query,
+        replay,
+        run,
+        status_cmd,
+        users,
+        watch,
+    )
 
-    for module in (run, feeds, watch, query, alerts_cmd, quarantine, replay, users, config_cmd):
+    for module in (run, feeds, watch, query, alerts_cmd, status_cmd, quarantine, replay, users, config_cmd):
         for command in module.COMMANDS:
             cli.add_command(command)
     try:

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import func, select
 from typing_extensions import TypedDict
 
+from services.config import redact_url
 from services.record_types import Alert, DealView, ProcurementEvent, Watchlist
 from services.store.db import Database
-from services.store.models import AlertRow, Deal, EventRow, LedgerEntry, WatchlistRow
+from services.store.models import (
+    AlertRow,
+    ArticleRow,
+    DeadLetterRow,
+    Deal,
+    EventLog,
+    EventRow,
+    Feed,
+    LedgerEntry,
+    WatchlistRow,
+)
 from services.store.readmodel import deal_record, deal_sources, live_watchlist
 
 #: The most rows one query answers.
@@ -126,3 +139,69 @@ def alerts(
             }
             for r in rows
         ]
+
+
+class FeedTrouble(TypedDict):
+    """A feed whose last polls failed."""
+
+    id: int
+    url: str
+    errors: int
+    status: str | None
+
+
+class StoreHealth(TypedDict):
+    """What the store tells of the running services: feeds, the last article, event and alert, what waits."""
+
+    feeds: int
+    feeds_paused: int
+    feeds_in_error: list[FeedTrouble]
+    last_article_at: str | None
+    last_event_at: str | None
+    last_alert_at: str | None
+    alerts_pending: int
+    alerts_held: int
+    sends_deferred: int
+    dead_letters: int
+    quarantined: int
+    outbox: int
+
+
+def health(db: Database) -> StoreHealth:
+    """Counts and the latest times of the read model, the ledger and the archive (feed URLs without credentials)."""
+
+    def count(query: Any) -> int:
+        return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+
+    with db.session() as session:
+        troubled = session.scalars(
+            select(Feed).where(Feed.consecutive_errors > 0).order_by(Feed.consecutive_errors.desc()).limit(10)
+        ).all()
+        return {
+            "feeds": count(select(Feed.id)),
+            "feeds_paused": count(select(Feed.id).where(Feed.paused.is_(True))),
+            "feeds_in_error": [
+                {
+                    "id": f.id,
+                    "url": redact_url(f.url),
+                    "errors": f.consecutive_errors,
+                    "status": f.last_status,
+                }
+                for f in troubled
+            ],
+            "last_article_at": session.scalar(select(func.max(ArticleRow.fetched_at))),
+            "last_event_at": session.scalar(select(func.max(EventRow.detected_at))),
+            "last_alert_at": session.scalar(select(func.max(AlertRow.created_at))),
+            "alerts_pending": count(
+                select(AlertRow.id).where(AlertRow.delivered.is_(False), AlertRow.digest == "off")
+            ),
+            "alerts_held": count(
+                select(AlertRow.id).where(AlertRow.delivered.is_(False), AlertRow.digest != "off")
+            ),
+            "sends_deferred": count(select(LedgerEntry.id).where(LedgerEntry.status == "deferred")),
+            "dead_letters": count(select(DeadLetterRow.id)),
+            "quarantined": count(select(EventLog.seq).where(EventLog.quarantine.is_not(None))),
+            "outbox": count(
+                select(EventLog.seq).where(EventLog.published.is_(False), EventLog.quarantine.is_(None))
+            ),
+        }
