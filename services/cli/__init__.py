@@ -28,6 +28,7 @@ from services.logs import configure_logging
 def cli(ctx: click.Context, config_file: Path | None, log_format: str | None, log_level: str | None) -> None:
     """armswatch: alerts on arms-procurement news, from any feed, in any language."""
     ctx.obj = Context(config_file=config_file, log_format=log_format, log_level=log_level)
+    ctx.call_on_close(ctx.obj.close)
     settings = ctx.obj.settings
     configure_logging(settings.log_level, settings.log_format)
 

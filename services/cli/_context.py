@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -32,6 +33,15 @@ def check_when(command: str, option: str, value: str | None) -> str | None:
     if value is not None and not _WHEN.match(value):
         raise UsageError(f"{command}: {option} {value!r} is not a date (YYYY-MM-DD) or an RFC 3339 time")
     return value
+
+
+def emit(rows: Sequence[T], as_json: bool, empty: str, line: Callable[[T], str]) -> None:
+    """Print each row as a JSON line or as `line` formats it; with no rows, `empty` and exit code 3."""
+    if not rows and not as_json:
+        click.echo(empty)
+        raise SystemExit(3)
+    for row in rows:
+        click.echo(json.dumps(row, ensure_ascii=False) if as_json else line(row))
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -62,6 +72,12 @@ class Context:
         if self._db is None:
             self._db = Database(self.settings.effective_database_url)
         return self._db
+
+    def close(self) -> None:
+        """Close the store's connections (at the end of the command)."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
 
     def with_publisher(self, work: Callable[[Publisher], Awaitable[T]]) -> T:
         """Run `work` with a publisher: straight to the named cluster, or to the archive (outbox) when embedded.

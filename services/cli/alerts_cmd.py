@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
-from services.cli._context import Context, check_when, pass_context
+from services.cli._context import Context, check_when, emit, pass_context
 from services.cli.watch import resolve
 from services.store import queries
 
@@ -23,26 +21,29 @@ def alerts(ctx: Context, watchlist_ref: str | None, since: str | None, limit: in
     watchlist_id = None
     if watchlist_ref is not None:
         watchlist_id = resolve(ctx, watchlist_ref, "alerts")["id"]
-    rows = queries.alerts(ctx.db(), watchlist_id=watchlist_id, since=since, limit=limit)
-    if not rows and not as_json:
-        click.echo("no alerts")
-        raise SystemExit(3)
-    for report in rows:
-        if as_json:
-            click.echo(json.dumps(report, ensure_ascii=False))
-            continue
-        alert, deal = report["alert"], report["alert"].get("deal")
-        what = "?"
-        if deal is not None:
-            what = f"{deal['buyer']} ← {deal.get('seller') or '?'}: {deal.get('system') or deal['category']}"
-        state = "sent" if report["delivered"] else "held for the digest" if report["held"] else "pending"
-        click.echo(
-            f"{alert['created_at'][:19]}Z  {alert['stage']:<12} {what}  [{report['watchlist_name']}]  {state}"
-        )
-        for send in report["sends"]:
-            tries = f"{send['attempts']} attempt{'s' if send['attempts'] != 1 else ''}"
-            error = f": {send['error']}" if send["error"] and send["status"] != "sent" else ""
-            click.echo(f"    {send['channel']}: {send['status']} ({tries}){error}")
+    emit(
+        queries.alerts(ctx.db(), watchlist_id=watchlist_id, since=since, limit=limit),
+        as_json,
+        "no alerts",
+        _lines,
+    )
+
+
+def _lines(report: queries.AlertReport) -> str:
+    """The alert on one line, then one line per channel's send."""
+    alert, deal = report["alert"], report["alert"].get("deal")
+    what = "?"
+    if deal is not None:
+        what = f"{deal['buyer']} ← {deal.get('seller') or '?'}: {deal.get('system') or deal['category']}"
+    state = "sent" if report["delivered"] else "held for the digest" if report["held"] else "pending"
+    lines = [
+        f"{alert['created_at'][:19]}Z  {alert['stage']:<12} {what}  [{report['watchlist_name']}]  {state}"
+    ]
+    for send in report["sends"]:
+        tries = f"{send['attempts']} attempt{'s' if send['attempts'] != 1 else ''}"
+        error = f": {send['error']}" if send["error"] and send["status"] != "sent" else ""
+        lines.append(f"    {send['channel']}: {send['status']} ({tries}){error}")
+    return "\n".join(lines)
 
 
 COMMANDS = (alerts,)

@@ -85,7 +85,7 @@ def add(
         except ValueError as exc:
             raise UsageError(str(exc)) from exc
     feed_id = feedstore.add_feed(ctx.db(), clean, seconds, full_text, owner=owner, notify=notify)
-    click.echo(f"feed {feed_id} added: {redact_url(clean)} (every {interval})")
+    click.echo(f"feed {feed_id} added: {redact_url(clean)} (every {seconds:g}s)")
 
 
 def _when(moment: datetime | None, default: str) -> str:

@@ -103,6 +103,8 @@ def add(
 
     ctx.with_publisher(save)
     click.echo(f"watchlist {record['id']} added: {record['name']}")
+    if not record["notify"]:
+        click.echo("  no --notify channel: its alerts are only listed by `armswatch alerts`", err=True)
     if window is not None:
         alerts = run_backfill(ctx.db(), record, window)
         click.echo(f"backfill over {backfill}: {len(alerts)} alert(s) to send")
@@ -130,6 +132,81 @@ def _save(ctx: Context, record: Watchlist | None, watchlist_id: str) -> None:
         await save_watchlist(publisher, record, watchlist_id)
 
     ctx.with_publisher(save)
+
+
+_CLEARABLE = ("buyers", "sellers", "systems", "categories", "keywords", "notify", "stage", "min-quantity")
+
+
+@watch.command("edit")
+@click.argument("watchlist", metavar="ID|NAME")
+@click.option("--name", "new_name", default=None, help="A new name.")
+@click.option("--buyer", multiple=True, help="Buying countries, replacing the current ones (repeatable).")
+@click.option("--seller", multiple=True, help="Selling countries, replacing the current ones (repeatable).")
+@click.option("--system", multiple=True, help="Weapon systems, replacing the current ones (repeatable).")
+@click.option("--category", multiple=True, help="Equipment categories, replacing the current ones.")
+@click.option("--stage", default=None, help="This stage or later, replacing the current one.")
+@click.option("--min-quantity", type=click.IntRange(0, 10**9), default=None, help="Only deals this large.")
+@click.option("--min-sources", type=click.IntRange(1, 1000), default=None, help="Outlets before alerting.")
+@click.option("--keyword", multiple=True, help="Words, replacing the current ones (repeatable).")
+@click.option("--notify", multiple=True, help="Apprise URLs, replacing the current channels (repeatable).")
+@click.option("--digest", default=None, help="off, hourly or daily.")
+@click.option(
+    "--clear",
+    multiple=True,
+    type=click.Choice(_CLEARABLE),
+    help="Empty a filter (repeatable): " + ", ".join(_CLEARABLE) + ".",
+)
+@pass_context
+def edit(
+    ctx: Context,
+    watchlist: str,
+    new_name: str | None,
+    buyer: tuple[str, ...],
+    seller: tuple[str, ...],
+    system: tuple[str, ...],
+    category: tuple[str, ...],
+    stage: str | None,
+    min_quantity: int | None,
+    min_sources: int | None,
+    keyword: tuple[str, ...],
+    notify: tuple[str, ...],
+    digest: str | None,
+    clear: tuple[str, ...],
+) -> None:
+    """Change a watchlist: each option given replaces that part; the rest stays (its id, owner, pause too)."""
+    old = _load(ctx, watchlist)
+    lists = (buyer, seller, system, category, keyword, notify, clear)
+    if all(v is None for v in (new_name, stage, min_quantity, min_sources, digest)) and not any(lists):
+        raise UsageError("watch: edit: give at least one option to change (see armswatch watch edit --help)")
+
+    def pick(values: tuple[str, ...], field: str, current: list[str]) -> list[str]:
+        return [] if field in clear else list(values) if values else current
+
+    record = build_watchlist(
+        name=new_name if new_name is not None else old["name"],
+        owner=old["owner"],
+        buyers=pick(buyer, "buyers", old["buyers"]),
+        sellers=pick(seller, "sellers", old["sellers"]),
+        systems=pick(system, "systems", old["systems"]),
+        categories=pick(category, "categories", list(old["categories"])),
+        stage=None if "stage" in clear else stage if stage is not None else old["stage"],
+        min_quantity=None
+        if "min-quantity" in clear
+        else min_quantity
+        if min_quantity is not None
+        else old["min_quantity"],
+        min_sources=min_sources if min_sources is not None else old["min_sources"],
+        keywords=pick(keyword, "keywords", old["keywords"]),
+        notify=pick(notify, "notify", old["notify"]),
+        digest=digest if digest is not None else old["digest"],
+        watchlist_id=old["id"],
+        created_at=old["created_at"],
+        policy=AddressPolicy(ctx.settings.allowed_host_set),
+    )
+    if old.get("paused"):
+        record["paused"] = True
+    _save(ctx, record, record["id"])
+    click.echo(f"watchlist {record['id']} changed: {record['name']}")
 
 
 @watch.command("list")

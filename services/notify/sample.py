@@ -56,6 +56,7 @@ def sample_view(watchlist: Watchlist) -> AlertView:
         evidence=f"This is a test alert from armswatch for the watchlist {watchlist['name']!r}; no deal happened.",
         sources=(SourceView("armswatch test", "en", None, "Test alert"),),
         first_seen=now_iso(),
+        test=True,
     )
 
 

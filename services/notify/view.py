@@ -49,6 +49,7 @@ class AlertView:
         evidence: The sentence that supports the stage.
         sources: Every outlet reporting the deal, first report first.
         first_seen: ISO 8601 time the deal was first seen, if known.
+        test: True for the sample alert of `watch test` (its subject says so).
     """
 
     alert_id: str
@@ -68,3 +69,4 @@ class AlertView:
     evidence: str
     sources: tuple[SourceView, ...]
     first_seen: str | None
+    test: bool = False

@@ -27,7 +27,9 @@ async def test_a_paused_watchlist_alerts_on_nothing_until_resumed(notifier: Any,
     assert [r["alert"]["stage"] for r in queries.alerts(store)] == ["contract"]
 
 
-async def test_alerts_show_each_channel_outcome_newest_first(notifier: Any, store: Any) -> None:
+async def test_alerts_show_each_channel_outcome_newest_first(
+    notifier: Any, store: Any, tmp_path: Any
+) -> None:
     """Two alerts; the contract one sent on a channel and failed on another: both outcomes listed, redacted."""
     record = add_watchlist(store, name="kz watch", buyers=["KZ"], notify=["print://"])
     for stage, at in (("interest", "2026-01-05T10:00:00.000Z"), ("contract", "2026-01-06T10:00:00.000Z")):
@@ -49,6 +51,13 @@ async def test_alerts_show_each_channel_outcome_newest_first(notifier: Any, stor
         ("tgram://****/12345", "failed", 3),
     ]
     assert "AAHsecret" not in json.dumps(report)
+    shown = run_in_process(
+        ["alerts", "--watchlist", "KZ WATCH"], database_url=store.url, data_dir=str(tmp_path)
+    )
+    assert shown.exit_code == 0, shown.stderr
+    assert "contract     Kazakhstan ← Turkey: Bayraktar TB2  [kz watch]" in shown.stdout
+    assert "    tgram://****/12345: failed (3 attempts): HTTP 401" in shown.stdout
+    assert "    print://: sent (1 attempt)" in shown.stdout
 
 
 def test_the_alerts_and_pause_commands(tmp_path: Any) -> None:
@@ -61,7 +70,8 @@ def test_the_alerts_and_pause_commands(tmp_path: Any) -> None:
     assert json.loads(run("watch", "show", "Gulf jets").stdout)["paused"] is True
     assert run("watch", "resume", "Gulf jets").exit_code == 0
     assert json.loads(run("watch", "show", "Gulf jets").stdout)["paused"] is False
-    assert run("watch", "add", "Gulf jets", "--buyer", "AE").exit_code == 0
+    silent = run("watch", "add", "Gulf jets", "--buyer", "AE")
+    assert silent.exit_code == 0 and "no --notify channel" in silent.stderr
     twice = run("watch", "show", "Gulf jets")
     assert twice.exit_code == 2 and "2 watchlists are named 'Gulf jets'" in twice.stderr
     assert "no watchlist with id or name 'nope'" in run("alerts", "--watchlist", "nope").stderr
@@ -73,3 +83,75 @@ def test_the_alerts_and_pause_commands(tmp_path: Any) -> None:
     assert run("feeds", "resume", "1").exit_code == 0
     assert "due now" in run("feeds", "poll", "1").stdout
     assert "no feed with id 9" in run("feeds", "pause", "9").stderr
+
+
+def test_watch_edit_changes_what_is_given_and_keeps_the_rest(tmp_path: Any) -> None:
+    """Options given replace their part; --clear empties one; id, owner, created time and pause stay."""
+    run = lambda *args: run_in_process(list(args), data_dir=str(tmp_path))  # noqa: E731
+    assert (
+        run(
+            "watch", "add", "Baltic", "--buyer", "EE", "--stage", "contract", "--keyword", "howitzer"
+        ).exit_code
+        == 0
+    )
+    before = json.loads(run("watch", "show", "Baltic").stdout)
+    assert run("watch", "pause", "Baltic").exit_code == 0
+    changed = run("watch", "edit", "Baltic", "--buyer", "Latvia", "--buyer", "LT", "--clear", "keywords")
+    assert changed.exit_code == 0, changed.stderr
+    after = json.loads(run("watch", "show", before["id"]).stdout)
+    assert after["buyers"] == ["LT", "LV"] and after["keywords"] == [] and after["stage"] == "contract"
+    assert (after["id"], after["created_at"], after["owner"]) == (before["id"], before["created_at"], "admin")
+    assert after["paused"] is True
+    renamed = run("watch", "edit", before["id"], "--name", "Baltic states", "--clear", "stage")
+    assert renamed.exit_code == 0 and "changed: Baltic states" in renamed.stdout
+    assert json.loads(run("watch", "show", "baltic states").stdout)["stage"] is None
+    nothing = run("watch", "edit", "Baltic states")
+    assert nothing.exit_code == 2 and "give at least one option" in nothing.stderr
+    bad = run("watch", "edit", "Baltic states", "--stage", "someday")
+    assert bad.exit_code == 2 and "--stage 'someday'" in bad.stderr
+
+
+def test_the_sample_alert_says_it_is_a_test_in_its_subject() -> None:
+    """`watch test` sends an alert whose subject starts with TEST, on every channel's rendering."""
+    from services.notify.render import render
+    from services.notify.sample import sample_view
+
+    view = sample_view(
+        {
+            "id": "w1",
+            "name": "gulf",
+            "owner": "admin",
+            "buyers": ["QA"],
+            "sellers": [],
+            "systems": [],
+            "categories": [],
+            "stage": None,
+            "min_quantity": None,
+            "min_sources": 1,
+            "keywords": [],
+            "notify": [],
+            "digest": "off",
+            "created_at": "2026-01-01T00:00:00.000Z",
+            "updated_at": "2026-01-01T00:00:00.000Z",
+        }
+    )
+    for kind in ("email", "slack", "telegram", "text"):
+        assert render(view, kind).title.startswith("[armswatch] TEST — Qatar"), kind
+
+
+def test_deals_show_the_stage_path_only_when_there_is_one(tmp_path: Any) -> None:
+    """One stage: 'stage interest'; two: 'stage contract (interest → contract)'."""
+    from services.store.db import Database
+    from services.store.readmodel import project_event
+
+    db = Database(f"sqlite:///{tmp_path / 'armswatch.db'}")
+    with db.session() as session:
+        project_event(session, make_event(stage="interest"))
+    db.close()
+    first = run_in_process(["deals"], data_dir=str(tmp_path)).stdout
+    assert "stage interest  sources" in first and "(interest)" not in first
+    db = Database(f"sqlite:///{tmp_path / 'armswatch.db'}")
+    with db.session() as session:
+        project_event(session, make_event(stage="contract", detected_at="2026-01-06T10:00:00.000Z"))
+    db.close()
+    assert "stage contract (interest → contract)" in run_in_process(["deals"], data_dir=str(tmp_path)).stdout

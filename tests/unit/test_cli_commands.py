@@ -21,7 +21,7 @@ def run(tmp_path, *args):
 def test_feeds_add_list_remove(tmp_path):
     """A feed added shows in the list with its interval, and is gone after remove."""
     added = run(tmp_path, "feeds", "add", "https://example.org/rss.xml?utm_source=x", "--interval", "30m")
-    assert added.exit_code == 0
+    assert added.exit_code == 0 and "(every 1800s)" in added.stdout, "the interval is shown with its unit"
     listed = run(tmp_path, "feeds", "list").stdout
     assert "https://example.org/rss.xml" in listed and "every 1800s" in listed
     again = run(tmp_path, "feeds", "add", "https://example.org/rss.xml?utm_source=x")

@@ -120,8 +120,11 @@ def headline(view: AlertView) -> str:
 
 
 def subject(view: AlertView) -> str:
-    """Return the subject line: "[armswatch] Kazakhstan ← Turkey: Bayraktar TB2 — interest → negotiation"."""
-    return f"[armswatch] {headline(view)}"
+    """Return the subject line: "[armswatch] Kazakhstan ← Turkey: Bayraktar TB2 — interest → negotiation".
+
+    A test alert says so first: "[armswatch] TEST — ...".
+    """
+    return f"[armswatch] {'TEST — ' if view.test else ''}{headline(view)}"
 
 
 def _quantity(view: AlertView) -> str:
