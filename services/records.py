@@ -69,9 +69,15 @@ RECORD_TYPES: tuple[RecordType[Any], ...] = (
 BY_TOPIC = {rt.topic: rt for rt in RECORD_TYPES}
 
 
+@cache
+def _schema(schema: str) -> dict[str, Any]:
+    """One schema document, read once."""
+    doc: dict[str, Any] = json.loads((SCHEMA_DIR / f"{schema}.schema.json").read_text(encoding="utf-8"))
+    return doc
+
+
 def _enum(schema: str, prop: str) -> tuple[str, ...]:
-    doc = json.loads((SCHEMA_DIR / f"{schema}.schema.json").read_text(encoding="utf-8"))
-    return tuple(doc["properties"][prop]["enum"])
+    return tuple(_schema(schema)["properties"][prop]["enum"])
 
 
 #: The equipment categories and lifecycle stages, as the ProcurementEvent schema defines them.
@@ -80,8 +86,7 @@ STAGES = cast(tuple[Stage, ...], _enum("procurement_event", "stage"))
 
 
 def _maximum(schema: str, prop: str) -> int:
-    doc = json.loads((SCHEMA_DIR / f"{schema}.schema.json").read_text(encoding="utf-8"))
-    return int(doc["properties"][prop]["maximum"])
+    return int(_schema(schema)["properties"][prop]["maximum"])
 
 
 #: The largest quantity an event may state.
@@ -90,7 +95,7 @@ QUANTITY_MAX = _maximum("procurement_event", "quantity")
 
 @cache
 def _validator(schema: str) -> Draft202012Validator:
-    doc = json.loads((SCHEMA_DIR / f"{schema}.schema.json").read_text(encoding="utf-8"))
+    doc = _schema(schema)
     Draft202012Validator.check_schema(doc)
     return Draft202012Validator(doc, format_checker=FormatChecker())
 

@@ -64,10 +64,10 @@ def _word_lists(lang: str) -> tuple[frozenset[str], frozenset[str], frozenset[st
 
 def is_export_approver(m: Mention) -> bool:
     """A State Department / DSCA mention: its sentence notifies a possible sale."""
-    from services.classify.lexicon import institution_records
     from services.classify.types import KIND_INST
+    from services.reference import institution_rows
 
-    return m.entry.kind == KIND_INST and institution_records()[m.entry.data].get("role") in (
+    return m.entry.kind == KIND_INST and institution_rows()[m.entry.data].get("role") in (
         "export_approval",
         "fms_agency",
     )

@@ -37,7 +37,6 @@ from services.classify.types import (
     SystemInfo,
 )
 from services.reference import (
-    InstitutionRow,
     SystemRow,
     country_rows,
     institution_rows,
@@ -223,7 +222,7 @@ def matcher(lang: str) -> Matcher:
         for form in country["demonyms"]:
             _add(words, lang, form, Entry(KIND_COUNTRY, country["iso"], sub="demonym", max_suffix=-1))
     langs = _langs_for(lang)
-    for i, inst in enumerate(institution_records()):
+    for i, inst in enumerate(institution_rows()):
         if inst["lang"] not in langs:
             continue
         generic = bool(inst.get("generic"))
@@ -279,8 +278,3 @@ def matcher(lang: str) -> Matcher:
         suffix_kinds=suffix_forms,
         negative_forms=negative_forms,
     )
-
-
-def institution_records() -> tuple[InstitutionRow, ...]:
-    """Return the institution records in the order their Entry.data indexes use."""
-    return institution_rows()

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from services.classify.lexicon import institution_records
 from services.classify.mentions import SentenceMentions
 from services.classify.types import KIND_INST, Mention
+from services.reference import institution_rows
 
 _LIST_GAP = 40
 _ANCHOR_REACH = 70
@@ -115,7 +115,7 @@ def counterparty_forms(lang: str) -> frozenset[str]:
 
 def _counterparty_role(mod: Mention, named: Mention, sm: SentenceMentions) -> str:
     """The other side of a supplier is its buyer ('Hanwha signed a contract with Poland'); else the seller."""
-    records = institution_records()
+    records = institution_rows()
     before = [p for p in sm.parties if p.end <= mod.start and p is not named]
     if not before:
         return "seller"

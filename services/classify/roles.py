@@ -9,10 +9,11 @@ from functools import cache
 
 from babel import Locale
 
-from services.classify.lexicon import institution_records, systems_table
+from services.classify.lexicon import systems_table
 from services.classify.markers import marker_role
 from services.classify.mentions import SentenceMentions
 from services.classify.types import KIND_COUNTRY, KIND_INST, Mention, Party
+from services.reference import institution_rows
 
 _QUOTED = re.compile(
     r"[“«„\"「『‹]([^“”«»„\"「」『』‹›]{1,30})[”»“\"」』›]"
@@ -54,7 +55,7 @@ def _party(m: Mention, sm: SentenceMentions) -> Party | None:
     if m.entry.kind == KIND_COUNTRY:
         return Party(country_name(m.entry.data), m.entry.data, m.start)
     if m.entry.kind == KIND_INST:
-        rec = institution_records()[m.entry.data]
+        rec = institution_rows()[m.entry.data]
         iso = rec.get("iso")
         if rec["kind"] == "defence_company":
             return Party(rec["name"], iso, m.start, is_company=True)
@@ -93,8 +94,8 @@ def assign_roles(sm: SentenceMentions, lang: str) -> list[RoleParty]:
     for m in sm.parties:
         if _is_dateline(m, sm) or _inside_name(m, quoted):
             continue
-        if m.entry.kind == KIND_INST and institution_records()[m.entry.data].get("generic"):
-            rec = institution_records()[m.entry.data]
+        if m.entry.kind == KIND_INST and institution_rows()[m.entry.data].get("generic"):
+            rec = institution_rows()[m.entry.data]
             pending_generic.append(RoleParty(Party(rec["name"], None, m.start), m, "", generic=True))
             continue
         p = _party(m, sm)
@@ -129,7 +130,7 @@ _SELLER_SIDE = frozenset({"export_approval", "fms_agency", "export_regulator", "
 
 def _seller_side(m: Mention) -> bool:
     """Export approvers and state exporters (State Department, DSCA, Rosoboronexport) act for the seller."""
-    return m.entry.kind == KIND_INST and institution_records()[m.entry.data].get("role") in _SELLER_SIDE
+    return m.entry.kind == KIND_INST and institution_rows()[m.entry.data].get("role") in _SELLER_SIDE
 
 
 def _abbreviated(parties: list[RoleParty], sm: SentenceMentions) -> list[RoleParty]:
@@ -151,7 +152,7 @@ def _is_dateline(m: Mention, sm: SentenceMentions) -> bool:
     """'PARIS —', 'New Delhi, March 26:', 'BERLIN (AP) —' open a story; they are not parties."""
     if m.start > 2 or m.entry.kind != KIND_INST:
         return False
-    rec = institution_records()[m.entry.data]
+    rec = institution_rows()[m.entry.data]
     if rec["kind"] != "capital":
         return False
     tail = sm.raw[m.end : m.end + 24]

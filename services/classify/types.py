@@ -21,8 +21,6 @@ from services.record_types import ExtractedEvent, Stage
 STAGES: tuple[Stage, ...] = ("interest", "negotiation", "approval", "contract", "delivery", "cancellation")
 PRE_CONTRACT: tuple[Stage, ...] = ("interest", "negotiation", "approval")
 CATEGORIES: tuple[str, ...] = records.CATEGORIES
-#: The largest quantity a ProcurementEvent may state (its schema's maximum).
-MAX_QUANTITY: int = records.QUANTITY_MAX
 
 # Kinds of lexicon entries (Entry.kind).
 KIND_COUNTRY = "country"  # data: iso; sub: "name" | "demonym"

@@ -138,22 +138,24 @@ def _feed(ctx: Context, feed_id: int) -> Feed:
     return feed
 
 
-@feeds.command("pause")
-@click.argument("feed_id", type=click.IntRange(1, 2**63 - 1))
-@pass_context
-def pause(ctx: Context, feed_id: int) -> None:
-    """Stop polling feed FEED_ID until it is resumed (its settings and seen items are kept)."""
-    feedstore.set_paused(ctx.db(), feed_id, True)
-    click.echo(f"feed {feed_id} paused: armswatch feeds resume {feed_id} polls it again")
+def _pausing(name: str, paused: bool, doc: str, done: str) -> None:
+    """Add `feeds pause` or `feeds resume`; `done` is what it prints, with {id} for the feed."""
+
+    @feeds.command(name, help=doc)
+    @click.argument("feed_id", type=click.IntRange(1, 2**63 - 1))
+    @pass_context
+    def command(ctx: Context, feed_id: int) -> None:
+        feedstore.set_paused(ctx.db(), feed_id, paused)
+        click.echo(done.format(id=feed_id))
 
 
-@feeds.command("resume")
-@click.argument("feed_id", type=click.IntRange(1, 2**63 - 1))
-@pass_context
-def resume(ctx: Context, feed_id: int) -> None:
-    """Poll a paused feed again, starting now."""
-    feedstore.set_paused(ctx.db(), feed_id, False)
-    click.echo(f"feed {feed_id} resumed: due now")
+_pausing(
+    "pause",
+    True,
+    "Stop polling feed FEED_ID until it is resumed (its settings and seen items are kept).",
+    "feed {id} paused: armswatch feeds resume {id} polls it again",
+)
+_pausing("resume", False, "Poll a paused feed again, starting now.", "feed {id} resumed: due now")
 
 
 @feeds.command("poll")

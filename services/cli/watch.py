@@ -98,10 +98,7 @@ def add(
         policy=AddressPolicy(ctx.settings.allowed_host_set),
     )
 
-    async def save(publisher: Publisher) -> None:
-        await save_watchlist(publisher, record, record["id"])
-
-    ctx.with_publisher(save)
+    _save(ctx, record, record["id"])
     click.echo(f"watchlist {record['id']} added: {record['name']}")
     if not record["notify"]:
         click.echo("  no --notify channel: its alerts are only listed by `armswatch alerts`", err=True)
@@ -121,10 +118,6 @@ def resolve(ctx: Context, ref: str, command: str = "watch") -> Watchlist:
         ids = ", ".join(w["id"] for w in found)
         raise UsageError(f"{command}: {len(found)} watchlists are named {ref!r} (ids {ids}): give the id")
     return found[0]
-
-
-def _load(ctx: Context, ref: str) -> Watchlist:
-    return resolve(ctx, ref)
 
 
 def _save(ctx: Context, record: Watchlist | None, watchlist_id: str) -> None:
@@ -174,7 +167,7 @@ def edit(
     clear: tuple[str, ...],
 ) -> None:
     """Change a watchlist: each option given replaces that part; the rest stays (its id, owner, pause too)."""
-    old = _load(ctx, watchlist)
+    old = resolve(ctx, watchlist)
     lists = (buyer, seller, system, category, keyword, notify, clear)
     if all(v is None for v in (new_name, stage, min_quantity, min_sources, digest)) and not any(lists):
         raise UsageError("watch: edit: give at least one option to change (see armswatch watch edit --help)")
@@ -238,7 +231,7 @@ def list_(ctx: Context) -> None:
 @pass_context
 def show(ctx: Context, watchlist_id: str) -> None:
     """One watchlist in full (notify URLs redacted)."""
-    click.echo(json.dumps(shown(_load(ctx, watchlist_id)), indent=2, ensure_ascii=False))
+    click.echo(json.dumps(shown(resolve(ctx, watchlist_id)), indent=2, ensure_ascii=False))
 
 
 @watch.command("remove")
@@ -246,35 +239,29 @@ def show(ctx: Context, watchlist_id: str) -> None:
 @pass_context
 def remove(ctx: Context, watchlist: str) -> None:
     """Delete a watchlist (a tombstone on the watchlists topic)."""
-    record = _load(ctx, watchlist)
+    record = resolve(ctx, watchlist)
     _save(ctx, None, record["id"])
     click.echo(f"watchlist {record['id']} removed: {record['name']}")
 
 
-def _set_paused(ctx: Context, ref: str, paused: bool) -> Watchlist:
-    record = _load(ctx, ref)
-    if bool(record.get("paused")) != paused:
-        record = {**record, "paused": paused, "updated_at": now_iso()}
-        _save(ctx, record, record["id"])
-    return record
+def _pausing(name: str, paused: bool, doc: str) -> None:
+    """Add `watch pause` or `watch resume`: set the watchlist's pause and publish it when it changes."""
+
+    @watch.command(name, help=doc)
+    @click.argument("watchlist", metavar="ID|NAME")
+    @pass_context
+    def command(ctx: Context, watchlist: str) -> None:
+        record = resolve(ctx, watchlist)
+        if bool(record.get("paused")) != paused:
+            record = {**record, "paused": paused, "updated_at": now_iso()}
+            _save(ctx, record, record["id"])
+        click.echo(f"watchlist {record['id']} {'paused' if paused else 'resumed'}: {record['name']}")
 
 
-@watch.command("pause")
-@click.argument("watchlist", metavar="ID|NAME")
-@pass_context
-def pause(ctx: Context, watchlist: str) -> None:
-    """Stop alerting on a watchlist until it is resumed (nothing it would have matched meanwhile is sent)."""
-    record = _set_paused(ctx, watchlist, True)
-    click.echo(f"watchlist {record['id']} paused: {record['name']}")
-
-
-@watch.command("resume")
-@click.argument("watchlist", metavar="ID|NAME")
-@pass_context
-def resume(ctx: Context, watchlist: str) -> None:
-    """Alert on a paused watchlist again, from now on."""
-    record = _set_paused(ctx, watchlist, False)
-    click.echo(f"watchlist {record['id']} resumed: {record['name']}")
+_pausing(
+    "pause", True, "Stop alerting on a watchlist until it is resumed (nothing it matched meanwhile is sent)."
+)
+_pausing("resume", False, "Alert on a paused watchlist again, from now on.")
 
 
 @watch.command("test")
@@ -282,7 +269,7 @@ def resume(ctx: Context, watchlist: str) -> None:
 @pass_context
 def test(ctx: Context, watchlist_id: str) -> None:
     """Send a sample alert to each channel of a watchlist and print each outcome (exit 1 if one failed)."""
-    record = _load(ctx, watchlist_id)
+    record = resolve(ctx, watchlist_id)
     if not record.get("notify"):
         raise UsageError(f"watch: watchlist {record['id']} has no --notify channel to test")
     outcomes = asyncio.run(send_sample(Deliverer.from_settings(ctx.settings), record))

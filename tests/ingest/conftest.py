@@ -10,7 +10,7 @@ import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,6 +28,7 @@ from services.store import archive
 from services.store import feeds as feedstore
 from services.store.db import Database
 from services.store.models import Feed
+from tests.support.http import serving
 
 from .hub import websub_hub  # noqa: F401  (the fixture, for tests/ingest)
 
@@ -222,20 +223,9 @@ def _handler_class(server: FeedServer) -> type[BaseHTTPRequestHandler]:
 def ingest_server() -> Iterator[FeedServer]:
     """A fresh local HTTP server on a free loopback port, stopped after the test."""
     server = FeedServer()
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_class(server))
-    httpd.daemon_threads = True
-    server.port = httpd.server_address[1]
-    thread = threading.Thread(
-        target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="feed-server", daemon=True
-    )
-    thread.start()
-    try:
+    with serving(_handler_class(server), server.stop, "feed-server") as port:
+        server.port = port
         yield server
-    finally:
-        server.stop.set()
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
 
 
 @pytest.fixture

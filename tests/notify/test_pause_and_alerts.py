@@ -115,26 +115,9 @@ def test_the_sample_alert_says_it_is_a_test_in_its_subject() -> None:
     """`watch test` sends an alert whose subject starts with TEST, on every channel's rendering."""
     from services.notify.render import render
     from services.notify.sample import sample_view
+    from services.notify.watchlists import build_watchlist
 
-    view = sample_view(
-        {
-            "id": "w1",
-            "name": "gulf",
-            "owner": "admin",
-            "buyers": ["QA"],
-            "sellers": [],
-            "systems": [],
-            "categories": [],
-            "stage": None,
-            "min_quantity": None,
-            "min_sources": 1,
-            "keywords": [],
-            "notify": [],
-            "digest": "off",
-            "created_at": "2026-01-01T00:00:00.000Z",
-            "updated_at": "2026-01-01T00:00:00.000Z",
-        }
-    )
+    view = sample_view(build_watchlist(name="gulf", owner="admin", buyers=["QA"]))
     for kind in ("email", "slack", "telegram", "text"):
         assert render(view, kind).title.startswith("[armswatch] TEST — Qatar"), kind
 

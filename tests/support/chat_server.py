@@ -7,8 +7,10 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.support.http import serving
 
 
 @dataclass
@@ -84,15 +86,6 @@ def _handler(server: ChatServer) -> type[BaseHTTPRequestHandler]:
 def running_chat_server() -> Iterator[ChatServer]:
     """A running fake endpoint; its base URL ends in ``/v1``."""
     server = ChatServer()
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(server))
-    httpd.daemon_threads = True
-    server.base_url = f"http://127.0.0.1:{httpd.server_address[1]}/v1"
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with serving(_handler(server), server.stop, "chat-server") as port:
+        server.base_url = f"http://127.0.0.1:{port}/v1"
         yield server
-    finally:
-        server.stop.set()
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(5)

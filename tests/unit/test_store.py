@@ -89,23 +89,9 @@ def test_ledger_claims_once_and_never_resends_settled(db):
 
 
 def _watchlist(wid: str, owner: str, name: str) -> dict[str, object]:
-    return {
-        "id": wid,
-        "name": name,
-        "owner": owner,
-        "buyers": [],
-        "sellers": [],
-        "systems": [],
-        "categories": [],
-        "stage": None,
-        "min_quantity": None,
-        "min_sources": 1,
-        "keywords": [],
-        "notify": [],
-        "digest": "off",
-        "created_at": "2026-01-01T00:00:00.000Z",
-        "updated_at": "2026-01-01T00:00:00.000Z",
-    }
+    from services.notify.watchlists import build_watchlist
+
+    return dict(build_watchlist(name=name, owner=owner, watchlist_id=wid))
 
 
 def test_the_query_layer_filters_orders_and_limits(db):

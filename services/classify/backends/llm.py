@@ -15,10 +15,11 @@ import httpx
 from babel import Locale
 
 from services.classify.backends.rules import RulesClassifier
-from services.classify.types import CATEGORIES, MAX_QUANTITY, STAGES, ArticleInput, ResultDict
+from services.classify.types import CATEGORIES, STAGES, ArticleInput, ResultDict
 from services.errors import ConfigError
 from services.logs import get_logger
 from services.record_types import ExtractedEvent
+from services.records import QUANTITY_MAX
 
 if TYPE_CHECKING:
     from services.config import Settings
@@ -154,9 +155,9 @@ def validate_event(raw: Any, text: str) -> ExtractedEvent:
         raise InvalidEvent(f"unknown category {raw['category']!r}")
     quantity = raw.get("quantity")
     if quantity is not None and (
-        isinstance(quantity, bool) or not isinstance(quantity, int) or not 0 <= quantity <= MAX_QUANTITY
+        isinstance(quantity, bool) or not isinstance(quantity, int) or not 0 <= quantity <= QUANTITY_MAX
     ):
-        raise InvalidEvent(f"quantity {quantity!r} is not a whole number up to {MAX_QUANTITY}")
+        raise InvalidEvent(f"quantity {quantity!r} is not a whole number up to {QUANTITY_MAX}")
     approx = raw.get("quantity_approx", False)
     if not isinstance(approx, bool):
         raise InvalidEvent("quantity_approx is not a boolean")
